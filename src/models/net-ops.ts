@@ -1,0 +1,52 @@
+/**
+ * The op set every network (UNet, VAE, time-aware encoder, LoRA) is written against — once.
+ *
+ * A network is a function `(ops, params, inputs) => outputs` generic over the tensor handle `T`. The TF.js
+ * backend implements `NetOps<tf.Tensor>` eagerly (and so gets gradients); the ONNX backend implements
+ * `NetOps<string>` by emitting graph nodes (a handle is a value name). Same code, two backends: that is
+ * what makes parity between them a property of the ops, not of two copies of each network.
+ *
+ * Layout is NCHW throughout (diffusers / ONNX). Weight shapes are PyTorch's: conv `[out, in, kh, kw]`,
+ * linear `[out, in]`. Shapes of activations are not required to be static (ONNX graphs take any H, W).
+ *
+ * Ownership (see DESIGN.md): this file is shared by both backends; change it additively.
+ */
+export interface NetOps<T> {
+  /** 2-D convolution (cross-correlation), zero padding `padding` on every side. */
+  conv2d(x: T, w: T, b: T | null, opts?: { readonly stride?: number; readonly padding?: number }): T;
+  /** `x @ wᵀ + b` over the last dimension (PyTorch Linear). */
+  linear(x: T, w: T, b: T | null): T;
+  /** GroupNorm over NCHW with per-channel affine. */
+  groupNorm(x: T, groups: number, gamma: T, beta: T, eps: number): T;
+  /** LayerNorm over the last dimension. */
+  layerNorm(x: T, gamma: T, beta: T, eps: number): T;
+  silu(x: T): T;
+  /** Exact (erf) GELU, as PyTorch's default. */
+  gelu(x: T): T;
+  add(a: T, b: T): T;
+  sub(a: T, b: T): T;
+  /** Broadcasting product. */
+  mul(a: T, b: T): T;
+  scale(x: T, s: number): T;
+  /** `[B, C]` → `[B, C, 1, 1]` (for adding a per-sample vector to feature maps). */
+  expandSpatial(x: T): T;
+  /** `[B, C, H, W]` → `[B, H·W, C]`. */
+  toTokens(x: T): T;
+  /** `[B, H·W, C]` → `[B, C, H, W]`, H and W taken from `like` (`[B, *, H, W]`). */
+  fromTokens(tokens: T, like: T): T;
+  /** Multi-head scaled-dot-product attention, q `[B, Lq, C]`, k/v `[B, Lk, C]` → `[B, Lq, C]`, scale 1/√(C/heads). */
+  attention(q: T, k: T, v: T, heads: number): T;
+  /** Nearest-neighbour ×2 upsampling of NCHW. */
+  upsampleNearest2x(x: T): T;
+  concat(xs: readonly T[], axis: number): T;
+  /** Split into `parts` equal chunks along `axis` (PyTorch `chunk`). */
+  split(x: T, axis: number, parts: number): T[];
+  /**
+   * diffusers `get_timestep_embedding(t, dim, flip_sin_to_cos, downscale_freq_shift)` with max_period 10000:
+   * t `[B]` (float) → `[B, dim]`.
+   */
+  timestepEmbedding(t: T, dim: number, flipSinToCos: boolean, downscaleFreqShift: number): T;
+}
+
+/** How a network reads its weights: by diffusers parameter name. Missing names throw. */
+export type ParamLookup<T> = (name: string) => T;
