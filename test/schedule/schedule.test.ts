@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import {
+  OFFICIAL_TS,
+  applyLinear,
+  cfgScale,
+  checkTs,
+  oneStepCoefficients,
+  parseTs,
+  sdSchedule,
+  tvFromTs,
+} from '../../src/schedule/index.js';
+
+// Reference values from numpy (float64): betas = linspace(sqrt(0.00085), sqrt(0.012), 1000)**2, cumprod(1 - betas).
+const NUMPY = [
+  [0, 0.99915, 0.9995749096490968, 0.029154759474226803],
+  [1, 0.9982960278384514, 0.9991476506695351, 0.04127919768537908],
+  [250, 0.6737926252333215, 0.8208487225020951, 0.571145668605373],
+  [500, 0.2763326838229746, 0.5256735525237831, 0.8506863794472235],
+  [999, 0.004660098513077238, 0.0682649142171675, 0.9976672298351403],
+] as const;
+
+const NUMPY_TS = [1, 21, 41, 62, 82, 102, 123, 143, 163, 184, 204, 225, 245, 265, 286, 306, 326, 347, 367, 387, 408, 428,
+  449, 469, 489, 510, 530, 550, 571, 591, 612, 632, 652, 673, 693, 713, 734, 754, 774, 795, 815, 836, 856, 876, 897, 917,
+  937, 958, 978, 999];
+
+describe('SD noise schedule', () => {
+  it('matches numpy scaled_linear ᾱ, α, σ', () => {
+    const s = sdSchedule();
+    for (const [t, ac, a, sg] of NUMPY) {
+      expect(s.alphasCumprod[t]).toBeCloseTo(ac, 12);
+      expect(s.alpha(t)).toBeCloseTo(a, 12);
+      expect(s.sigma(t)).toBeCloseTo(sg, 12);
+    }
+  });
+  it('rejects non-integer and out-of-range steps', () => {
+    expect(() => sdSchedule().alpha(1000)).toThrow(/\[0, 999\]/);
+    expect(() => sdSchedule().alpha(2.5)).toThrow(RangeError);
+  });
+});
+
+describe('timesteps', () => {
+  it('has the 50 official t_s values of floor(linspace(1, 999, 50))', () => {
+    expect(OFFICIAL_TS).toEqual(NUMPY_TS);
+  });
+  it('maps t_v = λ t_s + γ, integer and clamped', () => {
+    expect(tvFromTs(500)).toBe(250);
+    expect(tvFromTs(999)).toBe(499);
+    expect(tvFromTs(1)).toBe(0);
+    expect(tvFromTs(900, { lambda: 1, gamma: 300 })).toBe(999);
+    expect(tvFromTs(0, { lambda: 1, gamma: -10 })).toBe(0);
+  });
+  it('validates t_s with a message naming the range', () => {
+    expect(checkTs(0)).toBe(0);
+    expect(checkTs(999)).toBe(999);
+    expect(() => checkTs(1000)).toThrow('t_s must be an integer in [0, 999], got 1000');
+    expect(() => parseTs('-1')).toThrow(/got -1/);
+    expect(() => parseTs('12.5')).toThrow(/"12.5"/);
+    expect(parseTs(' 300 ')).toBe(300);
+  });
+  it('guidance scale is 7.5 + t_v/200', () => {
+    expect(cfgScale(0)).toBe(7.5);
+    expect(cfgScale(250)).toBe(8.75);
+  });
+});
+
+describe('one-step formulas', () => {
+  it('ddpm-x0 inverts forward noising exactly', () => {
+    const t = 500;
+    const s = sdSchedule();
+    const x0 = Float32Array.from([0.3, -1.2, 2]);
+    const eps = Float32Array.from([0.5, 0.1, -0.7]);
+    const z = x0.map((v, i) => s.alpha(t) * v + s.sigma(t) * eps[i]);
+    const back = applyLinear(oneStepCoefficients('ddpm-x0', t), z, eps);
+    back.forEach((v, i) => expect(v).toBeCloseTo(x0[i], 5));
+  });
+  it('official is z/α − ε and differs from ddpm-x0 at large t', () => {
+    const { a, b } = oneStepCoefficients('official', 999);
+    expect(a).toBeCloseTo(1 / 0.0682649142171675, 9);
+    expect(b).toBe(-1);
+    expect(oneStepCoefficients('ddpm-x0', 999).b).toBeCloseTo(-0.9976672298351403 / 0.0682649142171675, 9);
+  });
+});
