@@ -1,0 +1,5 @@
+/** Tiling with Gaussian blending for images of any size. */
+export * from './plan.js';
+export * from './gaussian-weights.js';
+export * from './blend-accumulator.js';
+export * from './tile-image.js';
