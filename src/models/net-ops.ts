@@ -12,8 +12,20 @@
  * Ownership (see DESIGN.md): this file is shared by both backends; change it additively.
  */
 export interface NetOps<T> {
-  /** 2-D convolution (cross-correlation), zero padding `padding` on every side. */
-  conv2d(x: T, w: T, b: T | null, opts?: { readonly stride?: number; readonly padding?: number }): T;
+  /**
+   * 2-D convolution (cross-correlation), zero padding `padding` on every side, or `pads` = `[top, left, bottom,
+   * right]` when given (the VAE's downsamplers pad only bottom/right by 1, as diffusers' `Downsample2D`).
+   */
+  conv2d(
+    x: T,
+    w: T,
+    b: T | null,
+    opts?: {
+      readonly stride?: number;
+      readonly padding?: number;
+      readonly pads?: readonly [number, number, number, number];
+    },
+  ): T;
   /** `x @ wᵀ + b` over the last dimension (PyTorch Linear). */
   linear(x: T, w: T, b: T | null): T;
   /** GroupNorm over NCHW with per-channel affine. */

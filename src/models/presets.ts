@@ -1,0 +1,134 @@
+/**
+ * Named model specs: `tiny` (unit tests, milliseconds), `small` (the model we train and ship: sized by measurement
+ * for a 2-core CPU) and `sd21-base` (exactly Stable Diffusion 2.1-base's UNet and VAE, plus the TADSR time-aware
+ * encoder; diffusers checkpoints of SD 2.1-base load into it unchanged).
+ */
+import type { ModelSpec, TimeAwareSpec, UNetSpec, VaeSpec } from './specs.js';
+
+/** The official TADSR time embedding (zty557/TADSR `TimeAwareEncoder`): sinusoid 128 → 256 → 256. */
+export const officialTimeAware: TimeAwareSpec = {
+  timeProjDim: 128,
+  embedDim: 256,
+  flipSinToCos: true,
+  freqShift: 0,
+  zeroInitTimeProj: true,
+};
+
+const sd21Unet: UNetSpec = {
+  inChannels: 4,
+  outChannels: 4,
+  blockOutChannels: [320, 640, 1280, 1280],
+  layersPerBlock: 2,
+  downBlockTypes: ['CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'CrossAttnDownBlock2D', 'DownBlock2D'],
+  upBlockTypes: ['UpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D', 'CrossAttnUpBlock2D'],
+  // diffusers config says attention_head_dim: [5, 10, 20, 20] and uses it as the number of heads.
+  attentionHeads: [5, 10, 20, 20],
+  crossAttentionDim: 1024,
+  useLinearProjection: true,
+  normNumGroups: 32,
+  normEps: 1e-5,
+  flipSinToCos: true,
+  freqShift: 0,
+};
+
+const sd21Vae: VaeSpec = {
+  inChannels: 3,
+  outChannels: 3,
+  blockOutChannels: [128, 256, 512, 512],
+  layersPerBlock: 2,
+  latentChannels: 4,
+  normNumGroups: 32,
+  scalingFactor: 0.18215,
+  midBlockAddAttention: true,
+};
+
+/** For unit tests: every code path (cross-attention, linear projection, 4-level ×8 VAE, TAE) at toy widths. */
+const tiny: ModelSpec = {
+  unet: {
+    inChannels: 4,
+    outChannels: 4,
+    blockOutChannels: [32, 64],
+    layersPerBlock: 1,
+    downBlockTypes: ['CrossAttnDownBlock2D', 'DownBlock2D'],
+    upBlockTypes: ['UpBlock2D', 'CrossAttnUpBlock2D'],
+    attentionHeads: [2, 4],
+    crossAttentionDim: 32,
+    useLinearProjection: true,
+    normNumGroups: 8,
+    normEps: 1e-5,
+    flipSinToCos: true,
+    freqShift: 0,
+  },
+  vae: {
+    inChannels: 3,
+    outChannels: 3,
+    blockOutChannels: [8, 16, 16, 16],
+    layersPerBlock: 1,
+    latentChannels: 4,
+    normNumGroups: 4,
+    scalingFactor: 0.18215,
+    midBlockAddAttention: true,
+  },
+  tae: { timeProjDim: 32, embedDim: 32, flipSinToCos: true, freqShift: 0, zeroInitTimeProj: true },
+};
+
+/**
+ * The shipped model: SD's structure (×8 VAE with mid attention, 4 latent channels, a UNet with attention on
+ * its two deeper levels) at widths a 2-core CPU can train and run.
+ *
+ * No cross-attention: without a text encoder the condition is one fixed embedding, and attention to a constant
+ * context adds a constant per layer — a bias the ResNets already have. The UNet therefore takes no text input.
+ *
+ * Sizing (ORT CPU, 2 threads, this machine loaded by other jobs; `npx tsx bench/ort-small-sizing.ts`):
+ * see the table in that script's header and the closing note of issue 3. The final call on the training side is
+ * the TF.js backend's step time.
+ */
+const small: ModelSpec = {
+  unet: {
+    inChannels: 4,
+    outChannels: 4,
+    blockOutChannels: [64, 128, 256],
+    layersPerBlock: 1,
+    downBlockTypes: ['DownBlock2D', 'CrossAttnDownBlock2D', 'CrossAttnDownBlock2D'],
+    upBlockTypes: ['CrossAttnUpBlock2D', 'CrossAttnUpBlock2D', 'UpBlock2D'],
+    attentionHeads: [1, 2, 4],
+    crossAttentionDim: null,
+    useLinearProjection: true,
+    normNumGroups: 32,
+    normEps: 1e-5,
+    flipSinToCos: true,
+    freqShift: 0,
+  },
+  vae: {
+    inChannels: 3,
+    outChannels: 3,
+    blockOutChannels: [32, 64, 128, 128],
+    layersPerBlock: 1,
+    latentChannels: 4,
+    normNumGroups: 16,
+    scalingFactor: 0.18215,
+    midBlockAddAttention: true,
+  },
+  tae: { ...officialTimeAware, embedDim: 128 },
+};
+
+const sd21Base: ModelSpec = { unet: sd21Unet, vae: sd21Vae, tae: officialTimeAware };
+
+/** The preset names. */
+export type PresetName = 'tiny' | 'small' | 'sd21-base';
+
+/** Named model specs. @example const spec = presets['sd21-base']; */
+export const presets: Readonly<Record<PresetName, ModelSpec>> = {
+  tiny,
+  small,
+  'sd21-base': sd21Base,
+};
+
+/** The preset called `name`, or a usage error naming the valid ones. */
+export function presetByName(name: string): ModelSpec {
+  const spec = (presets as Record<string, ModelSpec | undefined>)[name];
+  if (spec === undefined) {
+    throw new Error(`unknown preset "${name}" (known: ${Object.keys(presets).join(', ')})`);
+  }
+  return spec;
+}
