@@ -1,0 +1,45 @@
+/**
+ * Tiny `--name value` / `--flag` parser for the peer benchmarks (they are scripts, not CLI commands).
+ */
+export interface ParsedArgs {
+  get(name: string): string | undefined;
+  list(name: string, fallback: readonly string[]): string[];
+  int(name: string, fallback: number): number;
+  flag(name: string): boolean;
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    const eq = a.indexOf('=');
+    if (eq > 0) values.set(a.slice(2, eq), a.slice(eq + 1));
+    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) values.set(a.slice(2), argv[++i]);
+    else flags.add(a.slice(2));
+  }
+  return {
+    get: (n) => values.get(n),
+    list: (n, fallback) => (values.get(n)?.split(',').map((s) => s.trim()).filter(Boolean) ?? [...fallback]),
+    int: (n, fallback) => {
+      const v = values.get(n);
+      if (v === undefined) return fallback;
+      const x = Number(v);
+      if (!Number.isInteger(x)) throw new Error(`--${n} must be an integer, got ${v}`);
+      return x;
+    },
+    flag: (n) => flags.has(n),
+  };
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function mean(xs: readonly number[]): number {
+  return xs.length === 0 ? NaN : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
