@@ -1,0 +1,104 @@
+/**
+ * The four network calls TADSR makes, over any {@link Backend}: encode (plain or time-aware), UNet ε, decode.
+ * One place that knows the backend's input/output names and the latent conventions (posterior mean or a seeded
+ * sample, × scaling factor), so the operators stay small.
+ *
+ * ```ts
+ * const zL = await encodeLatent(backend, model, x, 500);
+ * const eps = await unetEps(backend, model, zL, 500);
+ * ```
+ */
+import type { Backend, HostTensor, SubNetwork } from '../backends/backend.js';
+
+/** What the calls need to know about the model (from its spec). */
+export interface ModelFacts {
+  /** VAE latent scaling factor (SD: 0.18215). */
+  readonly scalingFactor: number;
+  /** Pixel sizes must be multiples of this (VAE ×8 × UNet 2^(levels−1)). */
+  readonly pixelMultiple: number;
+  /** Whether a time-aware encoder exists (else the plain VAE encoder is used). */
+  readonly hasTae: boolean;
+  /** Cross-attention width of the UNet, `null` when it takes no text. */
+  readonly crossAttentionDim: number | null;
+}
+
+/** Length of the fixed conditioning sequence (one token: there is no text encoder). */
+export const CONTEXT_TOKENS = 1;
+
+function single(out: Record<string, HostTensor>, net: SubNetwork): HostTensor {
+  const vals = Object.values(out);
+  if (vals.length !== 1) throw new Error(`${net} returned ${vals.length} outputs (${Object.keys(out).join(', ')}), expected 1`);
+  return vals[0]!;
+}
+
+function scalar(v: number, batch: number): HostTensor {
+  return { shape: [batch], data: new Float32Array(batch).fill(v) };
+}
+
+/**
+ * The fixed, text-free condition: zeros `[B, 1, crossAttentionDim]` (null when the UNet has no cross-attention).
+ * There is no text encoder in tadsr; a constant embedding is the honest substitute.
+ */
+export function emptyContext(facts: ModelFacts, batch: number): HostTensor | null {
+  if (facts.crossAttentionDim === null) return null;
+  return { shape: [batch, CONTEXT_TOKENS, facts.crossAttentionDim], data: new Float32Array(batch * CONTEXT_TOKENS * facts.crossAttentionDim) };
+}
+
+export interface EncodeLatentOptions {
+  /** Use the time-aware encoder (default: when the model has one). */
+  readonly tae?: boolean;
+  /** Standard-normal noise for a posterior *sample* (mean + σ·n); absent: the posterior mean (deterministic). */
+  readonly noise?: Float32Array;
+}
+
+/** z_L = E(x, t_s) × scaling factor, from pixels `[B, 3, H, W]` in [−1, 1]. */
+export async function encodeLatent(backend: Backend, facts: ModelFacts, x: HostTensor, tS: number, opts: EncodeLatentOptions = {}): Promise<HostTensor> {
+  const batch = x.shape[0]!;
+  const useTae = opts.tae ?? facts.hasTae;
+  if (useTae && !facts.hasTae) throw new Error('this model has no time-aware encoder');
+  const net: SubNetwork = useTae ? 'timeAwareEncoder' : 'vaeEncoder';
+  const inputs: Record<string, HostTensor> = useTae ? { sample: x, timestep: scalar(tS, batch) } : { sample: x };
+  const moments = single(await backend.run(net, inputs), net);
+  const [b, c2, h, w] = moments.shape as [number, number, number, number];
+  const c = c2 / 2;
+  const plane = h * w;
+  const out = new Float32Array(b * c * plane);
+  for (let i = 0; i < b; i++) {
+    for (let k = 0; k < c; k++) {
+      const mean = moments.data.subarray((i * c2 + k) * plane, (i * c2 + k + 1) * plane);
+      const dst = (i * c + k) * plane;
+      if (opts.noise) {
+        const logvar = moments.data.subarray((i * c2 + c + k) * plane, (i * c2 + c + k + 1) * plane);
+        for (let j = 0; j < plane; j++) {
+          const lv = Math.min(20, Math.max(-30, logvar[j]!));
+          out[dst + j] = (mean[j]! + Math.exp(0.5 * lv) * opts.noise[dst + j]!) * facts.scalingFactor;
+        }
+      } else {
+        for (let j = 0; j < plane; j++) out[dst + j] = mean[j]! * facts.scalingFactor;
+      }
+    }
+  }
+  return { shape: [b, c, h, w], data: out };
+}
+
+/** ε = UNet(z, t, c) on the student (`unet`) or the frozen teacher (`teacherUnet`). */
+export async function unetEps(
+  backend: Backend,
+  facts: ModelFacts,
+  z: HostTensor,
+  t: number,
+  opts: { readonly net?: 'unet' | 'teacherUnet'; readonly context?: HostTensor | null } = {},
+): Promise<HostTensor> {
+  const batch = z.shape[0]!;
+  const net = opts.net ?? 'unet';
+  const ctx = opts.context === undefined ? emptyContext(facts, batch) : opts.context;
+  const inputs: Record<string, HostTensor> = { sample: z, timestep: scalar(t, batch) };
+  if (ctx) inputs['encoderHiddenStates'] = ctx;
+  return single(await backend.run(net, inputs), net);
+}
+
+/** Pixels `[B, 3, H, W]` in about [−1, 1] from ẑ (× scaling factor, as the UNet works). */
+export async function decodeLatent(backend: Backend, facts: ModelFacts, zHat: HostTensor): Promise<HostTensor> {
+  const z = { shape: zHat.shape, data: zHat.data.map((v) => v / facts.scalingFactor) };
+  return single(await backend.run('vaeDecoder', { latent: z }), 'vaeDecoder');
+}

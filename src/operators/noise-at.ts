@@ -1,0 +1,29 @@
+/**
+ * `noiseAt({ mapping | tV }, seed)` — noise ẑ to the teacher timestep: t_v = λ·t_s + γ (TAVSD, official λ = 0.5,
+ * γ = 0) or a fixed t_v; ẑ_{t_v} = α_{t_v}·ẑ + σ_{t_v}·ε with ε drawn from a seeded stream per frame id
+ * → `tV`, `zTv`, `noise`.
+ *
+ * ```ts
+ * frames$.pipe(denoise(b, f), noiseAt({ mapping: OFFICIAL_TIME_MAPPING }, 7))
+ * ```
+ */
+import type { OperatorFunction } from 'rxjs';
+import { Rng } from '../degradation/rng.js';
+import type { Frame, Item } from '../frame.js';
+import { noisingCoefficients } from '../schedule/one-step.js';
+import { type TimeMapping, tvFromTs } from '../schedule/timesteps.js';
+import { mapFrames } from './frame-operator.js';
+import type { WithLatent, WithNoised, WithZHat } from './tadsr-fields.js';
+
+export type NoiseAtOptions = { readonly mapping: TimeMapping } | { readonly tV: number };
+
+export function noiseAt<In extends Frame & WithZHat & WithLatent>(opts: NoiseAtOptions, seed = 0): OperatorFunction<Item<In>, Item<In & WithNoised>> {
+  return mapFrames('noise-at', (frame: In) => {
+    const tV = 'tV' in opts ? opts.tV : tvFromTs(frame.tS, opts.mapping);
+    const { alpha, sigma } = noisingCoefficients(tV);
+    const n = new Float32Array(frame.zHat.data.length);
+    Rng.forImage(seed, frame.id, 'noise-at').fillNormal(n);
+    const z = frame.zHat.data.map((v, i) => alpha * v + sigma * n[i]!);
+    return { ...frame, tV, zTv: { shape: frame.zHat.shape, data: z }, noise: { shape: frame.zHat.shape, data: n } };
+  });
+}
