@@ -1,0 +1,145 @@
+/**
+ * `NetOps<string>` for ONNX: every op emits nodes into an `OnnxGraphBuilder`; a handle is a value name.
+ * Opset 18, operators ONNX Runtime's CPU provider implements natively:
+ * GroupNorm = Reshape → InstanceNormalization → Reshape → affine; LayerNormalization; exact GELU via Erf;
+ * attention via MatMul/Softmax; nearest ×2 via Resize (PyTorch's `nearest`).
+ */
+import type { NetOps } from '../../models/net-ops.js';
+import type { OnnxGraphBuilder } from './graph-builder.js';
+
+export class OnnxNetOps implements NetOps<string> {
+  constructor(readonly g: OnnxGraphBuilder) {}
+
+  conv2d(
+    x: string,
+    w: string,
+    b: string | null,
+    opts: { readonly stride?: number; readonly padding?: number; readonly pads?: readonly [number, number, number, number] } = {},
+  ): string {
+    const s = opts.stride ?? 1;
+    const p = opts.padding ?? 0;
+    const pads = opts.pads ?? [p, p, p, p];
+    return this.g.op('Conv', b === null ? [x, w] : [x, w, b], { strides: { ints: [s, s] }, pads: { ints: pads } });
+  }
+
+  /** `x @ wᵀ + b`; an initializer weight is stored pre-transposed (no Transpose node at run time). */
+  linear(x: string, w: string, b: string | null): string {
+    const y = this.g.op('MatMul', [x, this.transposed(w)]);
+    return b === null ? y : this.g.op('Add', [y, b]);
+  }
+
+  private transposed(w: string): string {
+    const t = this.g.initializerData(w);
+    if (t === undefined || t.shape.length !== 2) return this.g.op('Transpose', [w], { perm: { ints: [1, 0] } });
+    const name = `${w}__T`;
+    if (this.g.initializerData(name) !== undefined) return name;
+    const [o, i] = t.shape as [number, number];
+    const data = new Float32Array(o * i);
+    for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) data[c * o + r] = t.data[r * i + c]!;
+    return this.g.initializer(name, { shape: [i, o], data });
+  }
+
+  groupNorm(x: string, groups: number, gamma: string, beta: string, eps: number): string {
+    const g = this.g;
+    const grouped = g.op('Reshape', [x, g.constInt64([0, groups, -1])]);
+    const ones = g.constFloat(new Array<number>(groups).fill(1), [groups]);
+    const zeros = g.constFloat(new Array<number>(groups).fill(0), [groups]);
+    const normed = g.op('InstanceNormalization', [grouped, ones, zeros], { epsilon: { f: eps } });
+    const back = g.op('Reshape', [normed, g.op('Shape', [x])]);
+    const axes = g.constInt64([1, 2]);
+    return g.op('Add', [g.op('Mul', [back, g.op('Unsqueeze', [gamma, axes])]), g.op('Unsqueeze', [beta, axes])]);
+  }
+
+  layerNorm(x: string, gamma: string, beta: string, eps: number): string {
+    return this.g.op('LayerNormalization', [x, gamma, beta], { axis: { i: -1 }, epsilon: { f: eps } });
+  }
+
+  silu(x: string): string {
+    return this.g.op('Mul', [x, this.g.op('Sigmoid', [x])]);
+  }
+
+  gelu(x: string): string {
+    const g = this.g;
+    const erf = g.op('Erf', [g.op('Mul', [x, g.constFloat([Math.SQRT1_2])])]);
+    return g.op('Mul', [g.op('Mul', [x, g.constFloat([0.5])]), g.op('Add', [erf, g.constFloat([1])])]);
+  }
+
+  add(a: string, b: string): string {
+    return this.g.op('Add', [a, b]);
+  }
+
+  sub(a: string, b: string): string {
+    return this.g.op('Sub', [a, b]);
+  }
+
+  mul(a: string, b: string): string {
+    return this.g.op('Mul', [a, b]);
+  }
+
+  scale(x: string, s: number): string {
+    return this.g.op('Mul', [x, this.g.constFloat([s])]);
+  }
+
+  expandSpatial(x: string): string {
+    return this.g.op('Unsqueeze', [x, this.g.constInt64([2, 3])]);
+  }
+
+  toTokens(x: string): string {
+    const flat = this.g.op('Reshape', [x, this.g.constInt64([0, 0, -1])]);
+    return this.g.op('Transpose', [flat], { perm: { ints: [0, 2, 1] } });
+  }
+
+  fromTokens(tokens: string, like: string): string {
+    const g = this.g;
+    const chw = g.op('Transpose', [tokens], { perm: { ints: [0, 2, 1] } });
+    const hw = g.op('Slice', [g.op('Shape', [like]), g.constInt64([2]), g.constInt64([4])]);
+    const shape = g.op('Concat', [g.constInt64([0, -1]), hw], { axis: { i: 0 } });
+    return g.op('Reshape', [chw, shape]);
+  }
+
+  attention(q: string, k: string, v: string, heads: number): string {
+    const g = this.g;
+    const split = (t: string) => g.op('Reshape', [t, g.constInt64([0, 0, heads, -1])]);
+    const qh = g.op('Transpose', [split(q)], { perm: { ints: [0, 2, 1, 3] } });
+    const kt = g.op('Transpose', [split(k)], { perm: { ints: [0, 2, 3, 1] } });
+    const vh = g.op('Transpose', [split(v)], { perm: { ints: [0, 2, 1, 3] } });
+    // scale = 1/sqrt(head_dim), head_dim read from q's shape at run time
+    const dim = g.op('Cast', [g.op('Slice', [g.op('Shape', [qh]), g.constInt64([3]), g.constInt64([4])])], { to: { i: 1 } });
+    const scale = g.op('Reciprocal', [g.op('Sqrt', [dim])]);
+    const scores = g.op('MatMul', [g.op('Mul', [qh, scale]), kt]);
+    const probs = g.op('Softmax', [scores], { axis: { i: -1 } });
+    const out = g.op('Transpose', [g.op('MatMul', [probs, vh])], { perm: { ints: [0, 2, 1, 3] } });
+    return g.op('Reshape', [out, g.constInt64([0, 0, -1])]);
+  }
+
+  upsampleNearest2x(x: string): string {
+    return this.g.op('Resize', [x, '', this.g.constFloat([1, 1, 2, 2], [4])], {
+      mode: { s: 'nearest' },
+      coordinate_transformation_mode: { s: 'asymmetric' },
+      nearest_mode: { s: 'floor' },
+    });
+  }
+
+  concat(xs: readonly string[], axis: number): string {
+    return this.g.op('Concat', xs, { axis: { i: axis } });
+  }
+
+  split(x: string, axis: number, parts: number): string[] {
+    return this.g.node('Split', [x], { axis: { i: axis }, num_outputs: { i: parts } }, parts);
+  }
+
+  timestepEmbedding(t: string, dim: number, flipSinToCos: boolean, downscaleFreqShift: number): string {
+    const g = this.g;
+    const half = Math.floor(dim / 2);
+    // float32 arithmetic as diffusers' get_timestep_embedding (torch float32)
+    const freqs = Array.from({ length: half }, (_, i) =>
+      Math.fround(Math.exp(Math.fround(Math.fround(-Math.log(10000) * i) / (half - downscaleFreqShift)))),
+    );
+    const args = g.op('Mul', [g.op('Unsqueeze', [t, g.constInt64([1])]), g.constFloat(freqs, [1, half])]);
+    const sin = g.op('Sin', [args]);
+    const cos = g.op('Cos', [args]);
+    const emb = g.op('Concat', flipSinToCos ? [cos, sin] : [sin, cos], { axis: { i: 1 } });
+    if (dim % 2 === 0) return emb;
+    return g.op('Pad', [emb, g.constInt64([0, 0, 0, 1])]);
+  }
+}
