@@ -1,0 +1,99 @@
+/**
+ * `NetOps<tf.Tensor>`: the TF.js implementation of the op set every network is written against (NCHW,
+ * PyTorch weight layouts). Eager, so `tf.grad`/`tf.variableGrads` differentiate whole networks.
+ *
+ * Heavy ops go to ONNX Runtime kernels (`heavy: 'ort'`, the default on the `cpu`/`wasm` runtimes) or to TF.js
+ * built-ins (`heavy: 'tfjs'`, the reference and the tfjs-node path). Elementwise ops are TF.js's.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { NetOps } from '../../models/net-ops.js';
+import { ortAttention } from './kernels/attention-kernels.js';
+import type { Pads4 } from './kernels/conv2d-models.js';
+import { ortConv2d } from './kernels/conv2d-kernels.js';
+import { ortGroupNorm } from './kernels/group-norm-kernels.js';
+import { ortLinear } from './kernels/linear-kernels.js';
+import { registerOrtKernels } from './kernels/register.js';
+import { refAttention, refConv2d, refGroupNorm, refLinear } from './reference-ops.js';
+
+export interface TfjsNetOpsOptions {
+  /** Where conv / linear / attention / group norm run: ONNX Runtime kernels or TF.js built-ins. */
+  readonly heavy?: 'ort' | 'tfjs';
+}
+
+/**
+ * diffusers `get_timestep_embedding` frequencies, rounded as PyTorch's float32 computation rounds them.
+ */
+function timestepFrequencies(half: number, shift: number): Float32Array {
+  const f = new Float32Array(half);
+  const logMax = Math.fround(-Math.log(10000));
+  for (let i = 0; i < half; i++) f[i] = Math.exp(Math.fround(Math.fround(logMax * i) / (half - shift)));
+  return f;
+}
+
+/**
+ * Create the TF.js op set. With `heavy: 'ort'` the ORT kernels are registered for the active backend.
+ *
+ * @example
+ * await pickTfjsRuntime();
+ * const ops = createTfjsNetOps();                 // heavy ops on ORT
+ * const y = unetForward(ops, params, inputs);     // any network written against NetOps
+ */
+export function createTfjsNetOps(opts: TfjsNetOpsOptions = {}): NetOps<tf.Tensor> {
+  const heavy = opts.heavy ?? 'ort';
+  if (heavy === 'ort') registerOrtKernels();
+  const conv = heavy === 'ort' ? ortConv2d : refConv2d;
+  const linear = heavy === 'ort' ? ortLinear : refLinear;
+  const attention = heavy === 'ort' ? ortAttention : refAttention;
+  const groupNorm = heavy === 'ort' ? ortGroupNorm : refGroupNorm;
+  return {
+    conv2d: (x, w, b, o = {}) => {
+      const p = o.padding ?? 0;
+      const pads: Pads4 = o.pads ?? [p, p, p, p];
+      return conv(x, w, b, o.stride ?? 1, pads);
+    },
+    linear: (x, w, b) => linear(x, w, b),
+    groupNorm: (x, groups, gamma, beta, eps) => groupNorm(x, groups, gamma, beta, eps),
+    layerNorm: (x, gamma, beta, eps) =>
+      tf.tidy(() => {
+        const { mean, variance } = tf.moments(x, -1, true);
+        return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), gamma), beta);
+      }),
+    silu: (x) => tf.tidy(() => tf.mul(x, tf.sigmoid(x))),
+    gelu: (x) => tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))),
+    add: (a, b) => tf.add(a, b),
+    sub: (a, b) => tf.sub(a, b),
+    mul: (a, b) => tf.mul(a, b),
+    scale: (x, s) => tf.mul(x, s),
+    expandSpatial: (x) => tf.reshape(x, [...x.shape, 1, 1]),
+    toTokens: (x) =>
+      tf.tidy(() => {
+        const [b, c, h, w] = x.shape as [number, number, number, number];
+        return tf.transpose(tf.reshape(x, [b, c, h * w]), [0, 2, 1]);
+      }),
+    fromTokens: (t, like) =>
+      tf.tidy(() => {
+        const [b, , h, w] = like.shape as [number, number, number, number];
+        return tf.reshape(tf.transpose(t, [0, 2, 1]), [b, t.shape[2]!, h, w]);
+      }),
+    attention: (q, k, v, heads) => attention(q, k, v, heads),
+    upsampleNearest2x: (x) =>
+      tf.tidy(() => {
+        const [b, c, h, w] = x.shape as [number, number, number, number];
+        // [B,C,H,1,W,1] tiled to [B,C,H,2,W,2]: exact nearest ×2 with a cheap (Tile) gradient.
+        const six = tf.reshape(x, [b, c, h, 1, w, 1]);
+        return tf.reshape(tf.tile(six, [1, 1, 1, 2, 1, 2]), [b, c, 2 * h, 2 * w]);
+      }),
+    concat: (xs, axis) => tf.concat([...xs], axis),
+    split: (x, axis, parts) => tf.split(x, parts, axis),
+    timestepEmbedding: (t, dim, flipSinToCos, shift) =>
+      tf.tidy(() => {
+        const half = Math.floor(dim / 2);
+        const freqs = tf.tensor1d(timestepFrequencies(half, shift));
+        const args = tf.mul(tf.reshape(tf.cast(t, 'float32'), [-1, 1]), tf.reshape(freqs, [1, half]));
+        const parts = flipSinToCos ? [tf.cos(args), tf.sin(args)] : [tf.sin(args), tf.cos(args)];
+        let emb = tf.concat(parts, 1);
+        if (dim % 2 === 1) emb = tf.pad(emb, [[0, 0], [0, 1]]);
+        return emb;
+      }),
+  };
+}
