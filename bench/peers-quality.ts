@@ -1,8 +1,10 @@
 /**
  * Quality of an SR image against its HR pair, as ANCHORS.md measures it: PSNR and SSIM on Y (pyiqa conventions,
- * BT.601 "ycbcr" Y, no border crop) and NIQE (BasicSR conventions). Computed by the library's `src/metrics`.
+ * BT.601 "ycbcr" Y, no border crop) and NIQE (BasicSR conventions, shipped pristine parameters), from
+ * `src/metrics`.
  */
 import type { RgbImage } from '../src/image.js';
+import { loadNiqeParams, niqe, psnr, ssim } from '../src/metrics/index.js';
 
 export interface Quality {
   psnr: number;
@@ -16,14 +18,11 @@ export interface QualityLoad {
   readonly reason?: string;
 }
 
-/** The metric functions of `src/metrics` (loaded lazily so that the benchmark still times peers without them). */
+/** The metric function used by the peer benchmarks (kept behind a loader so a run can say what measured). */
 export async function loadQuality(): Promise<QualityLoad> {
-  const modulePath = '../src/metrics/index.js';
-  let m: Record<string, unknown>;
-  try {
-    m = (await import(modulePath)) as Record<string, unknown>;
-  } catch (err) {
-    return { fn: null, reason: `src/metrics not available: ${(err as Error).message.split('\n')[0]}` };
-  }
-  return { fn: null, reason: `src/metrics exports ${Object.keys(m).join(', ')}; adapter not wired yet` };
+  const params = loadNiqeParams();
+  return {
+    fn: (sr, hr) => ({ psnr: psnr(sr, hr), ssim: ssim(sr, hr), niqe: niqe(sr, { params }) }),
+    description: 'src/metrics: psnr/ssim (pyiqa, Y ycbcr, crop 0), niqe (BasicSR, crop 0)',
+  };
 }

@@ -26,7 +26,7 @@ import { decodeImage } from '../src/io/decode-image.js';
 import { writeImageFile } from '../src/io/encode-image.js';
 import { resolveImagePaths, idFromPath } from '../src/io/list-images.js';
 import type { RgbImage } from '../src/image.js';
-import { bicubicUpscale, quantize8 } from '../src/report/bicubic-upscale.js';
+import { bicubicUpscale } from '../src/metrics/index.js';
 import { mean, median, parseArgs } from './peers-args.js';
 import { loadQuality, type Quality } from './peers-quality.js';
 import { loadTadsrPeer } from './peers-tadsr.js';
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   else console.log(`# quality: ${quality.description}`);
 
   const rows: Row[] = [];
-  rows.push(await runMethod('bicubic', async (lq) => quantize8(bicubicUpscale(lq, 4)), pairs, 0, quality.fn));
+  rows.push(await runMethod('bicubic', async (lq) => bicubicUpscale(lq, 4), pairs, 0, quality.fn));
   for (const name of models) {
     const t0 = performance.now();
     const peer = await loadUpscalerJsPeer(name);
