@@ -58,6 +58,19 @@ export interface NetOps<T> {
    * t `[B]` (float) → `[B, dim]`.
    */
   timestepEmbedding(t: T, dim: number, flipSinToCos: boolean, downscaleFreqShift: number): T;
+  // --- added for LPIPS-VGG (src/models/lpips.ts) ---
+  /** `max(x, 0)`. */
+  relu(x: T): T;
+  /** Max pooling of NCHW: square window `kernel`, stride `stride` (default `kernel`), no padding, floor (PyTorch). */
+  maxPool2d(x: T, kernel: number, stride?: number): T;
+  /** Elementwise square root. */
+  sqrt(x: T): T;
+  /** Broadcasting quotient `a / b`. */
+  div(a: T, b: T): T;
+  /** `x + s` for a scalar `s`. */
+  addScalar(x: T, s: number): T;
+  /** Mean over `axes`, which stay as size-1 dimensions (PyTorch `mean(dim, keepdim=True)`, ONNX ReduceMean). */
+  reduceMean(x: T, axes: readonly number[]): T;
 }
 
 /** How a network reads its weights: by diffusers parameter name. Missing names throw. */
