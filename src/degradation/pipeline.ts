@@ -1,0 +1,216 @@
+/**
+ * The Real-ESRGAN second-order degradation for one image (batch of 1), reference §5/§6:
+ *
+ * ```
+ * crop:   [hflip p½] → reflect-101 pad bottom/right to ≥ gt_size → random gt_size² crop
+ * [usm]   GT ← USM(GT)                                   (only with usm: true — Real-ESRGAN; off by default)
+ * stage1: blur(kernel1) → resize up/down/keep (scale_factor) → Gaussian|Poisson noise → clamp → JPEG
+ * stage2: [blur(kernel2) p=0.8] → resize to int(gt/scale·s2) → noise → …
+ * final:  coin ½: resize to gt/scale → sinc filter → JPEG   |   JPEG → resize → sinc filter
+ *         clamp(round(255·x))/255
+ * ```
+ *
+ * Every draw comes from a per-image, per-purpose {@link Rng} stream keyed by `(seed, id)`, so the result
+ * depends only on the seed, the id and the pixels. Everything drawn is returned in a {@link DegradationRecord}.
+ *
+ * ```ts
+ * const { hq, lq, record } = await degradeImage(img, defaultDegradationConfig(), 42, 'baboon');
+ * ```
+ */
+import type { RgbImage } from '../image.js';
+import type { DegradationConfig, ResizeModeName } from './config.js';
+import { filter2D } from './filter2d.js';
+import { jpegRoundTrip } from './jpeg.js';
+import { addGaussianNoise, addPoissonNoise } from './noise.js';
+import {
+  type Planes,
+  clamp01InPlace,
+  cropPlanes,
+  flipHorizontal,
+  fromPlanes,
+  padBottomRightReflect101,
+  quantise8InPlace,
+  toPlanes,
+} from './planes.js';
+import { resizePlanes } from './resize.js';
+import { Rng } from './rng.js';
+import { type KernelRecord, sampleBlurKernel, sampleFinalKernel } from './sample-kernels.js';
+import { usmSharpen } from './usm.js';
+
+export interface ResizeRecord {
+  type: 'up' | 'down' | 'keep';
+  scale: number;
+  mode: ResizeModeName;
+  width: number;
+  height: number;
+}
+export type NoiseRecord =
+  | { type: 'gaussian'; sigma: number; gray: boolean }
+  | { type: 'poisson'; scale: number; gray: boolean };
+export interface JpegRecord {
+  /** Quality as drawn (float, Real-ESRGAN). */
+  quality: number;
+  /** Quality the codec used (rounded). */
+  qualityInt: number;
+}
+
+/** Everything that was drawn for one pair — the manifest line's `degradation` field. */
+export interface DegradationRecord {
+  seed: number;
+  id: string;
+  source: { width: number; height: number };
+  hflip: boolean;
+  /** Reflect-101 rows/cols added at the bottom/right before cropping (images smaller than gt_size). */
+  pad: { bottom: number; right: number };
+  crop: { top: number; left: number; size: number };
+  usm: boolean;
+  kernel1: KernelRecord;
+  kernel2: KernelRecord;
+  finalKernel: KernelRecord;
+  stage1: { resize: ResizeRecord; noise: NoiseRecord; jpeg: JpegRecord };
+  stage2: { blur: boolean; resize: ResizeRecord; noise: NoiseRecord };
+  final: { order: 'resize-sinc-jpeg' | 'jpeg-resize-sinc'; resizeMode: ResizeModeName; jpeg: JpegRecord };
+  lq: { width: number; height: number };
+}
+
+export interface DegradeResult {
+  /** The HQ crop (gt_size²), as fed to the degradation (before USM). */
+  readonly hq: RgbImage;
+  /** The LQ image ((gt_size/scale)²), 8-bit quantised values. */
+  readonly lq: RgbImage;
+  readonly record: DegradationRecord;
+}
+
+/** Crop + degrade one decoded image. */
+export async function degradeImage(img: RgbImage, cfg: DegradationConfig, seed: number, id: string): Promise<DegradeResult> {
+  const size = cfg.gt_size;
+  const crop = Rng.forImage(seed, id, 'crop');
+  let p = toPlanes(img);
+  const hflip = cfg.use_hflip && crop.random() < 0.5;
+  if (hflip) p = flipHorizontal(p);
+  const pad = { bottom: Math.max(0, size - p.height), right: Math.max(0, size - p.width) };
+  p = padBottomRightReflect101(p, size, size);
+  const top = crop.randint(0, p.height - size);
+  const left = crop.randint(0, p.width - size);
+  const gt = p.width === size && p.height === size ? p : cropPlanes(p, left, top, size, size);
+  const { lq, record } = await degradePlanes(gt, cfg, seed, id);
+  const full: DegradationRecord = {
+    seed,
+    id,
+    source: { width: img.width, height: img.height },
+    hflip,
+    pad,
+    crop: { top, left, size },
+    ...record,
+  };
+  return { hq: fromPlanes(gt, img.bitDepth), lq: fromPlanes(lq, 8), record: full };
+}
+
+type StageRecord = Omit<DegradationRecord, 'seed' | 'id' | 'source' | 'hflip' | 'pad' | 'crop'>;
+
+function drawResize(
+  rng: Rng,
+  probs: readonly number[],
+  range: readonly [number, number],
+  modes: readonly ResizeModeName[],
+): { type: ResizeRecord['type']; scale: number; mode: ResizeModeName } {
+  const type = rng.choices(['up', 'down', 'keep'] as const, probs);
+  const scale = type === 'up' ? rng.uniform(1, range[1]) : type === 'down' ? rng.uniform(range[0], 1) : 1;
+  const mode = rng.choice(modes);
+  return { type, scale, mode };
+}
+
+function noiseStep(img: Planes, cfg: DegradationConfig, stage: 1 | 2, params: Rng, field: Rng): NoiseRecord {
+  const s2 = stage === 2;
+  const gaussian = params.random() < (s2 ? cfg.gaussian_noise_prob2 : cfg.gaussian_noise_prob);
+  if (gaussian) {
+    const [lo, hi] = s2 ? cfg.noise_range2 : cfg.noise_range;
+    const sigma = params.uniform(lo, hi);
+    const gray = params.random() < (s2 ? cfg.gray_noise_prob2 : cfg.gray_noise_prob);
+    addGaussianNoise(img, sigma, gray, field);
+    return { type: 'gaussian', sigma, gray };
+  }
+  const [lo, hi] = s2 ? cfg.poisson_scale_range2 : cfg.poisson_scale_range;
+  const scale = params.uniform(lo, hi);
+  const gray = params.random() < (s2 ? cfg.gray_noise_prob2 : cfg.gray_noise_prob);
+  addPoissonNoise(img, scale, gray, field);
+  return { type: 'poisson', scale, gray };
+}
+
+/** Degrade an already-cropped GT (planes). Returns the 8-bit-quantised LQ and what was drawn. */
+export async function degradePlanes(
+  gt: Planes,
+  cfg: DegradationConfig,
+  seed: number,
+  id: string,
+): Promise<{ lq: Planes; record: StageRecord }> {
+  const r = (purpose: string) => Rng.forImage(seed, id, purpose);
+  const k1 = sampleBlurKernel(cfg, 1, r('kernel1'));
+  const k2 = sampleBlurKernel(cfg, 2, r('kernel2'));
+  const kf = sampleFinalKernel(cfg, r('final-kernel'));
+  const params = r('params');
+  const oriH = gt.height;
+  const oriW = gt.width;
+
+  // ---- first degradation ----
+  let out = cfg.usm ? usmSharpen(gt, cfg.usm_weight, cfg.usm_threshold, cfg.usm_radius) : gt;
+  out = filter2D(out, k1.kernel);
+  const rz1 = drawResize(params, cfg.resize_prob, cfg.resize_range, cfg.resize_modes);
+  const w1 = Math.floor(out.width * rz1.scale);
+  const h1 = Math.floor(out.height * rz1.scale);
+  if (rz1.scale !== 1) out = resizePlanes(out, w1, h1, rz1.mode, rz1.scale);
+  const noise1 = noiseStep(out, cfg, 1, params, r('noise1'));
+  const q1 = params.uniform(cfg.jpeg_range[0], cfg.jpeg_range[1]);
+  const j1 = await jpegRoundTrip(clamp01InPlace(out), q1);
+  out = j1.image;
+
+  // ---- second degradation ----
+  const blur2 = params.random() < cfg.second_blur_prob;
+  if (blur2) out = filter2D(out, k2.kernel);
+  const rz2 = drawResize(params, cfg.resize_prob2, cfg.resize_range2, cfg.resize_modes);
+  const w2 = Math.trunc((oriW / cfg.scale) * rz2.scale);
+  const h2 = Math.trunc((oriH / cfg.scale) * rz2.scale);
+  if (w2 !== out.width || h2 !== out.height) out = resizePlanes(out, w2, h2, rz2.mode);
+  const noise2 = noiseStep(out, cfg, 2, params, r('noise2'));
+
+  // ---- final: [resize + sinc] and JPEG in random order ----
+  const resizeFirst = params.random() < cfg.final_resize_first_prob;
+  const finalMode = params.choice(cfg.resize_modes);
+  const q2 = params.uniform(cfg.jpeg_range2[0], cfg.jpeg_range2[1]);
+  const lw = Math.floor(oriW / cfg.scale);
+  const lh = Math.floor(oriH / cfg.scale);
+  const resizeSinc = (img: Planes): Planes => {
+    const resized = img.width === lw && img.height === lh ? img : resizePlanes(img, lw, lh, finalMode);
+    return filter2D(resized, kf.kernel);
+  };
+  let jq: number;
+  if (resizeFirst) {
+    out = resizeSinc(out);
+    const j = await jpegRoundTrip(clamp01InPlace(out), q2);
+    out = j.image;
+    jq = j.qualityInt;
+  } else {
+    const j = await jpegRoundTrip(clamp01InPlace(out), q2);
+    jq = j.qualityInt;
+    out = resizeSinc(j.image);
+  }
+  quantise8InPlace(out);
+
+  return {
+    lq: out,
+    record: {
+      usm: cfg.usm,
+      kernel1: k1.record,
+      kernel2: k2.record,
+      finalKernel: kf.record,
+      stage1: {
+        resize: { ...rz1, width: w1, height: h1 },
+        noise: noise1,
+        jpeg: { quality: q1, qualityInt: j1.qualityInt },
+      },
+      stage2: { blur: blur2, resize: { ...rz2, width: w2, height: h2 }, noise: noise2 },
+      final: { order: resizeFirst ? 'resize-sinc-jpeg' : 'jpeg-resize-sinc', resizeMode: finalMode, jpeg: { quality: q2, qualityInt: jq } },
+      lq: { width: out.width, height: out.height },
+    },
+  };
+}
