@@ -3,7 +3,11 @@
  * load a model (spec + weights), run a named sub-network on host tensors; training backends add gradients
  * and an optimizer step. Operators receive a `Backend`; they never import one.
  *
- * Draft: the backend issue owns and refines this file.
+ * How a backend is made: a factory `(spec: ModelSpec, weights: ModelWeights, opts) => Promise<Backend>`
+ * (`createOnnxBackend`, the TF.js one), listed in `registry.ts` so tools (`tadsr bench`) find every backend present.
+ *
+ * Training: a training backend extends `Backend` with gradients and an optimizer step; that extension is defined
+ * by the TF.js backend (`src/backends/tfjs/`) — inference-only backends (ONNX) implement just this interface.
  */
 
 /** A host-side tensor: what crosses the boundary between operators and backends. */
@@ -12,7 +16,15 @@ export interface HostTensor {
   readonly data: Float32Array;
 }
 
-/** Names of the runnable sub-networks of a TADSR model. */
+/**
+ * Names of the runnable sub-networks of a TADSR model, with their inputs → output (NCHW float32; every backend
+ * uses these names; see `src/backends/onnx/emit.ts`):
+ * - `vaeEncoder`: `sample` [B,3,H,W] in [−1,1] → `moments` [B,2·latent,H/8,W/8] (mean ‖ logvar)
+ * - `timeAwareEncoder`: `sample`, `timestep` [B] → `moments`
+ * - `unet`, `teacherUnet`: `sample` [B,latent,h,w] (× scaling factor), `timestep` [B],
+ *   `encoderHiddenStates` [B,T,D] (only when the UNet cross-attends) → `eps`
+ * - `vaeDecoder`: `latent` [B,latent,h,w] (already ÷ scaling factor) → `image` [B,3,8h,8w]
+ */
 export type SubNetwork = 'vaeEncoder' | 'vaeDecoder' | 'timeAwareEncoder' | 'unet' | 'teacherUnet';
 
 export interface BackendInfo {

@@ -65,6 +65,8 @@ export class OnnxGraphBuilder {
   private readonly nodes: NodeProtoData[] = [];
   private readonly inits: TensorProtoData[] = [];
   private readonly initData = new Map<string, FloatTensor>();
+  /** Weights declared but not yet referenced by a node: stored only if some node uses them. */
+  private readonly pending = new Map<string, FloatTensor>();
   private readonly inputs: ValueInfoProtoData[] = [];
   private readonly outputs: ValueInfoProtoData[] = [];
   private readonly constCache = new Map<string, string>();
@@ -95,14 +97,24 @@ export class OnnxGraphBuilder {
     this.outputs.push(valueInfo(name, dims));
   }
 
-  /** Whether `name` is a float initializer, and its data. */
+  /** Whether `name` is a float initializer (stored or declared), and its data. */
   initializerData(name: string): FloatTensor | undefined {
-    return this.initData.get(name);
+    return this.initData.get(name) ?? this.pending.get(name);
+  }
+
+  /**
+   * Declare a weight: it becomes an initializer only when a node reads it (so a weight that an op replaces by
+   * a derived one, e.g. a pre-transposed Linear weight, is not stored twice).
+   */
+  weight(name: string, t: FloatTensor): string {
+    if (!this.initData.has(name)) this.pending.set(name, t);
+    return name;
   }
 
   /** Add a float initializer named `name` (once; later calls return the same name). */
   initializer(name: string, t: FloatTensor): string {
     if (this.initData.has(name)) return name;
+    this.pending.delete(name);
     this.initData.set(name, t);
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     this.initializerBytes += bytes.length;
@@ -151,6 +163,13 @@ export class OnnxGraphBuilder {
 
   /** Add a node with `outputs` fresh outputs; returns their names. Empty-string inputs are "absent". */
   node(op: string, inputs: readonly string[], attrs: Readonly<Record<string, Attr>> = {}, outputs = 1, domain?: string): string[] {
+    for (const i of inputs) {
+      const t = this.pending.get(i);
+      if (t !== undefined) {
+        this.pending.delete(i);
+        this.initializer(i, t);
+      }
+    }
     const out = Array.from({ length: outputs }, () => this.fresh(op.toLowerCase()));
     this.nodes.push({
       op_type: op,

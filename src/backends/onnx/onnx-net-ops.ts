@@ -142,4 +142,28 @@ export class OnnxNetOps implements NetOps<string> {
     if (dim % 2 === 0) return emb;
     return g.op('Pad', [emb, g.constInt64([0, 0, 0, 1])]);
   }
+  relu(x: string): string {
+    return this.g.op('Relu', [x]);
+  }
+
+  maxPool2d(x: string, kernel: number, stride: number = kernel): string {
+    return this.g.op('MaxPool', [x], { kernel_shape: { ints: [kernel, kernel] }, strides: { ints: [stride, stride] } });
+  }
+
+  sqrt(x: string): string {
+    return this.g.op('Sqrt', [x]);
+  }
+
+  div(a: string, b: string): string {
+    return this.g.op('Div', [a, b]);
+  }
+
+  addScalar(x: string, s: number): string {
+    return this.g.op('Add', [x, this.g.constFloat([s])]);
+  }
+
+  /** ONNX ReduceMean (opset 18: axes as an input), keepdims 1. */
+  reduceMean(x: string, axes: readonly number[]): string {
+    return this.g.op('ReduceMean', [x, this.g.constInt64(axes)], { keepdims: { i: 1 } });
+  }
 }

@@ -1,0 +1,73 @@
+/**
+ * Worker thread that owns ONNX Runtime sessions, so their blocking `run` never stalls the main event loop
+ * (onnxruntime-node's async `run` only defers the same blocking native call with `setImmediate`).
+ *
+ * Messages: `create` (model bytes or path + session options; answers which execution provider ran),
+ * `run` (feeds → outputs, output buffers transferred back), `release`.
+ */
+import { parentPort } from 'node:worker_threads';
+import ort from 'onnxruntime-node';
+import type { WorkerReply, WorkerRequest } from './session-protocol.js';
+
+const sessions = new Map<string, ort.InferenceSession>();
+
+async function create(req: Extract<WorkerRequest, { type: 'create' }>): Promise<WorkerReply> {
+  const errors: string[] = [];
+  for (const ep of req.providers) {
+    try {
+      const options: ort.InferenceSession.SessionOptions = {
+        executionProviders: ep === 'cpu' ? ['cpu'] : [ep, 'cpu'],
+        intraOpNumThreads: req.threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+      };
+      const session =
+        req.model.kind === 'path'
+          ? await ort.InferenceSession.create(req.model.path, options)
+          : await ort.InferenceSession.create(req.model.bytes, options);
+      sessions.set(req.key, session);
+      return { type: 'created', id: req.id, provider: ep, errors };
+    } catch (err) {
+      errors.push(`${ep}: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+  return { type: 'error', id: req.id, message: `no execution provider could load the model (${errors.join('; ')})` };
+}
+
+async function run(req: Extract<WorkerRequest, { type: 'run' }>): Promise<{ reply: WorkerReply; transfer: ArrayBuffer[] }> {
+  const session = sessions.get(req.key);
+  if (session === undefined) return { reply: { type: 'error', id: req.id, message: `no session ${req.key}` }, transfer: [] };
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(req.feeds)) feeds[name] = new ort.Tensor('float32', t.data, t.shape);
+  const started = performance.now();
+  const out = await session.run(feeds);
+  const ms = performance.now() - started;
+  const outputs: Record<string, { shape: number[]; data: Float32Array }> = {};
+  const transfer: ArrayBuffer[] = [];
+  for (const [name, t] of Object.entries(out)) {
+    const data = new Float32Array(t.data as Float32Array); // own copy, transferable
+    outputs[name] = { shape: [...t.dims], data };
+    transfer.push(data.buffer);
+    t.dispose();
+  }
+  return { reply: { type: 'ran', id: req.id, outputs, ms }, transfer };
+}
+
+parentPort!.on('message', (req: WorkerRequest) => {
+  void (async () => {
+    try {
+      if (req.type === 'create') parentPort!.postMessage(await create(req));
+      else if (req.type === 'run') {
+        const { reply, transfer } = await run(req);
+        parentPort!.postMessage(reply, transfer);
+      } else if (req.type === 'release') {
+        await sessions.get(req.key)?.release();
+        sessions.delete(req.key);
+        parentPort!.postMessage({ type: 'released', id: req.id } satisfies WorkerReply);
+      }
+    } catch (err) {
+      parentPort!.postMessage({ type: 'error', id: req.id, message: (err as Error).message } satisfies WorkerReply);
+    }
+  })();
+});
