@@ -1,0 +1,90 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createOnnxBackend, type OnnxBackend } from '../../../src/backends/onnx/onnx-backend.js';
+import { decodeModel } from '../../../src/backends/onnx/onnx-proto.js';
+import { emitSubNetwork } from '../../../src/backends/onnx/emit.js';
+import { initParams } from '../../../src/models/params.js';
+import { presets } from '../../../src/models/presets.js';
+import { relativeError } from '../../fixtures/parity/load-fixture.js';
+
+const spec = presets.tiny;
+const weights = initParams(spec, 3);
+const open: OnnxBackend[] = [];
+afterAll(async () => {
+  for (const b of open) await b.dispose();
+});
+
+function randn(shape: number[], seed: number) {
+  let s = seed;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    data[i] = (s / 2147483648) * 2 - 1;
+  }
+  return { shape, data };
+}
+
+describe('ONNX backend', () => {
+  it('emits standard ONNX (opset 18, named inputs/outputs, initializers by diffusers name)', () => {
+    const e = emitSubNetwork(spec, 'vaeDecoder', weights);
+    const m = decodeModel(e.bytes);
+    expect(m.opset_import[0]!.version).toBe(18);
+    expect(m.graph.input.map((i) => i.name)).toEqual(['latent']);
+    expect(m.graph.output.map((o) => o.name)).toEqual(['image']);
+    expect(m.graph.initializer.map((i) => i.name)).toContain('decoder.conv_in.weight');
+  });
+
+  it('a zero-initialised time-aware encoder equals the plain encoder at any t', async () => {
+    const b = await createOnnxBackend(spec, weights, { providers: ['cpu'] });
+    open.push(b);
+    const x = randn([1, 3, 32, 32], 1);
+    const { moments: plain } = await b.run('vaeEncoder', { sample: x });
+    for (const t of [1, 500, 999]) {
+      const { moments } = await b.run('timeAwareEncoder', { sample: x, timestep: { shape: [1], data: Float32Array.of(t) } });
+      expect(relativeError(moments!.data, plain!.data)).toBeLessThan(1e-6);
+    }
+  });
+
+  it('the fused student graph equals encode → UNet → decode run separately', async () => {
+    const b = await createOnnxBackend(spec, weights, { providers: ['cpu'] });
+    open.push(b);
+    const x = randn([1, 3, 32, 32], 2);
+    const ts = { shape: [1], data: Float32Array.of(500) };
+    const ctx = { shape: [1, 1, 32], data: new Float32Array(32) };
+    const [zCoef, epsCoef] = [1.3, -0.7];
+    const { image } = await b.runGraph('student', { sample: x, timestep: ts, zCoef: { shape: [1], data: Float32Array.of(zCoef) }, epsCoef: { shape: [1], data: Float32Array.of(epsCoef) }, encoderHiddenStates: ctx });
+    const { moments } = await b.run('timeAwareEncoder', { sample: x, timestep: ts });
+    const half = moments!.data.length / 2;
+    const sf = spec.vae.scalingFactor;
+    const z = { shape: [1, 4, 4, 4], data: moments!.data.slice(0, half).map((v) => v * sf) };
+    const { eps } = await b.run('unet', { sample: z, timestep: ts, encoderHiddenStates: ctx });
+    const latent = { shape: z.shape, data: z.data.map((v, i) => (zCoef * v + epsCoef * eps!.data[i]!) / sf) };
+    const { image: ref } = await b.run('vaeDecoder', { latent });
+    expect(image!.shape).toEqual([1, 3, 32, 32]);
+    expect(relativeError(image!.data, ref!.data)).toBeLessThan(1e-5);
+  });
+
+  it('keeps the event loop free while a session runs (worker thread)', async () => {
+    const b = await createOnnxBackend(presets.small, initParams(presets.small, 0), { providers: ['cpu'] });
+    open.push(b);
+    await b.prepare(['vaeDecoder']);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const started = performance.now();
+    await b.run('vaeDecoder', { latent: randn([1, 4, 32, 32], 3) });
+    const ms = performance.now() - started;
+    clearInterval(timer);
+    expect(ms).toBeGreaterThan(50); // a run long enough to see ticks
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor(ms / 5 / 4));
+  });
+
+  it('says which execution provider ran, and fails clearly when CUDA is asked for but absent', async () => {
+    const b = await createOnnxBackend(spec, weights, { providers: ['cpu'], threads: 1 });
+    open.push(b);
+    await b.prepare(['vaeDecoder']);
+    expect(b.info.runtime).toMatch(/^onnxruntime-node 1\.22\.0 cpu \(1 threads\)/);
+    const c = await createOnnxBackend(spec, weights, { providers: ['cuda'] });
+    open.push(c);
+    await expect(c.prepare(['vaeDecoder'])).rejects.toThrow(/no execution provider could load the model \(cuda:/);
+  });
+});
