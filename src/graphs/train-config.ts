@@ -1,0 +1,184 @@
+/**
+ * The distillation config (`tadsr train --config F`), JSON validated by ajv with defaults filled in and messages
+ * that name the bad key. Relative paths are resolved against the config file's directory.
+ *
+ * ```json
+ * { "teacher": "models/teacher-small", "data": { "hq": "/data/hq", "patch": 256 }, "out": "runs/small",
+ *   "steps": 2000, "lr": 5e-5, "weights": { "mse": 1, "lpips": 2, "tavsd": 1 } }
+ * ```
+ *
+ * Ablations: `"tae": false` (the plain encoder, no time layers trained), `"tavsd": false` (plain VSD: t_v drawn
+ * uniformly from [20, 980) as the official baseline instead of λ·t_s + γ).
+ */
+import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { OneStepFormula } from '../schedule/one-step.js';
+
+export interface TrainConfig {
+  /** Teacher model directory (its `teacher-unet` or `unet` is the frozen teacher, its VAE the start). */
+  teacher?: string;
+  /** Or an untrained preset (tests, smoke runs). Exactly one of `teacher` / `preset`. */
+  preset?: string;
+  data: {
+    /** Folder of HQ images (read by path, never copied). */
+    hq: string;
+    /** HQ patch side (the degradation's gt_size); LQ is patch/4. */
+    patch: number;
+    batch: number;
+    /** Fraction of samples with a plain bicubic ×4 LQ instead of the Real-ESRGAN pipeline (official 0.01). */
+    bicubicFraction: number;
+    /** Degradation config overrides (see src/degradation/config.ts). */
+    degradation?: Record<string, unknown>;
+    /** Use at most this many images (0: all). */
+    limit: number;
+  };
+  /** Run directory: checkpoints/, log.jsonl, model/ (the final model). */
+  out: string;
+  steps: number;
+  seed: number;
+  lr: number;
+  fakeLr: number;
+  weightDecay: number;
+  maxGradNorm: number;
+  loraRank: number;
+  loraAlpha: number;
+  weights: { mse: number; lpips: number; tavsd: number };
+  /** LPIPS-VGG weights (safetensors) by path; absent: no perceptual term. */
+  lpipsWeights?: string;
+  timeMapping: { lambda: number; gamma: number };
+  formula: OneStepFormula;
+  /** Ablation: false = plain VAE encoder (no time embedding). */
+  tae: boolean;
+  /** Ablation: false = plain VSD, t_v uniform in [20, 980). */
+  tavsd: boolean;
+  checkpointEvery: number;
+  /** Where the frozen teacher runs: TF.js beside the student, or ONNX Runtime. */
+  teacherBackend: 'tfjs' | 'onnx';
+  /** TF.js runtime and where heavy ops run. */
+  heavyOps: 'ort' | 'tfjs';
+  /** Debugging switches: reuse sample 0 every step (overfit check); fix t_s. */
+  debug?: { fixedBatch?: boolean; fixedTs?: number };
+}
+
+const schema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['data', 'out'],
+  properties: {
+    teacher: { type: 'string', nullable: true, minLength: 1 },
+    preset: { type: 'string', nullable: true, enum: ['tiny', 'small', 'sd21-base'] },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['hq'],
+      properties: {
+        hq: { type: 'string', minLength: 1 },
+        patch: { type: 'integer', minimum: 16, maximum: 2048, default: 512 },
+        batch: { type: 'integer', minimum: 1, maximum: 64, default: 1 },
+        bicubicFraction: { type: 'number', minimum: 0, maximum: 1, default: 0.01 },
+        degradation: { type: 'object', nullable: true, required: [] },
+        limit: { type: 'integer', minimum: 0, default: 0 },
+      },
+    },
+    out: { type: 'string', minLength: 1 },
+    steps: { type: 'integer', minimum: 1, default: 2000 },
+    seed: { type: 'integer', minimum: 0, default: 0 },
+    lr: { type: 'number', exclusiveMinimum: 0, default: 5e-5 },
+    fakeLr: { type: 'number', exclusiveMinimum: 0, default: 5e-5 },
+    weightDecay: { type: 'number', minimum: 0, default: 0.01 },
+    maxGradNorm: { type: 'number', minimum: 0, default: 1 },
+    loraRank: { type: 'integer', minimum: 1, maximum: 256, default: 4 },
+    loraAlpha: { type: 'number', exclusiveMinimum: 0, default: 8 },
+    weights: {
+      type: 'object',
+      additionalProperties: false,
+      required: [],
+      default: {},
+      properties: {
+        mse: { type: 'number', minimum: 0, default: 1 },
+        lpips: { type: 'number', minimum: 0, default: 2 },
+        tavsd: { type: 'number', minimum: 0, default: 1 },
+      },
+    },
+    lpipsWeights: { type: 'string', nullable: true, minLength: 1 },
+    timeMapping: {
+      type: 'object',
+      additionalProperties: false,
+      required: [],
+      default: {},
+      properties: { lambda: { type: 'number', default: 0.5 }, gamma: { type: 'number', default: 0 } },
+    },
+    formula: { type: 'string', enum: ['ddpm-x0', 'official'], default: 'ddpm-x0' },
+    tae: { type: 'boolean', default: true },
+    tavsd: { type: 'boolean', default: true },
+    checkpointEvery: { type: 'integer', minimum: 1, default: 100 },
+    teacherBackend: { type: 'string', enum: ['tfjs', 'onnx'], default: 'tfjs' },
+    heavyOps: { type: 'string', enum: ['ort', 'tfjs'], default: 'ort' },
+    debug: {
+      type: 'object',
+      nullable: true,
+      additionalProperties: false,
+      required: [],
+      properties: { fixedBatch: { type: 'boolean', nullable: true }, fixedTs: { type: 'integer', minimum: 0, maximum: 999, nullable: true } },
+    },
+  },
+};
+
+/** A config that failed validation; the message lists every bad key. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const ajv = new Ajv({ useDefaults: true, allErrors: true });
+const validate = ajv.compile<TrainConfig>(schema);
+
+/** One line per ajv error, naming the key: `data.patch: must be >= 16`. */
+export function describeAjvErrors(errors: readonly ErrorObject[]): string[] {
+  return [
+    ...new Set(
+      errors.map((e) => {
+        const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(config)';
+        if (e.keyword === 'additionalProperties') return `${where === '(config)' ? '' : `${where}.`}${(e.params as { additionalProperty: string }).additionalProperty}: unknown key`;
+        if (e.keyword === 'enum') return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
+        return `${where}: ${e.message ?? e.keyword}`;
+      }),
+    ),
+  ];
+}
+
+/** Validate (and fill defaults of) a config object. `base` resolves relative paths. */
+export function parseTrainConfig(input: unknown, source = 'training config', base = process.cwd()): TrainConfig {
+  const obj = structuredClone(input ?? {});
+  if (!validate(obj)) throw new ConfigError(`${source} is invalid:\n  ${describeAjvErrors(validate.errors ?? []).join('\n  ')}`);
+  const cfg = obj as TrainConfig;
+  if ((cfg.teacher === undefined) === (cfg.preset === undefined)) {
+    throw new ConfigError(`${source} is invalid:\n  give exactly one of "teacher" (a model directory) or "preset" (an untrained preset)`);
+  }
+  if (cfg.data.patch % 4 !== 0) throw new ConfigError(`${source} is invalid:\n  data.patch: must be a multiple of 4 (the LQ is patch/4)`);
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  return {
+    ...cfg,
+    out: abs(cfg.out),
+    data: { ...cfg.data, hq: abs(cfg.data.hq) },
+    ...(cfg.teacher ? { teacher: abs(cfg.teacher) } : {}),
+    ...(cfg.lpipsWeights ? { lpipsWeights: abs(cfg.lpipsWeights) } : {}),
+  };
+}
+
+/** Read and validate a config file. */
+export async function loadTrainConfig(path: string): Promise<TrainConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read training config ${path}: ${(err as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  return parseTrainConfig(json, path, dirname(resolve(path)));
+}

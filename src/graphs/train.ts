@@ -1,0 +1,307 @@
+/**
+ * TADSR distillation on TF.js (`tadsr train --config F [--resume]`): HQ patches → Real-ESRGAN degradation (on the
+ * fly) → student (time-aware encoder + UNet with LoRA at a t_s drawn from the 50 official values) → one-step ẑ →
+ * frozen decoder → blurred MSE (+ LPIPS when weights are given) + λ_TAVSD·TAVSD; the fake score's LoRA is trained
+ * with the diffusion loss in the same loop; two AdamW optimizers; atomic checkpoints; `resume` continues the
+ * same run exactly (same next step: all randomness is a function of (seed, step)); one JSONL line per step.
+ *
+ * Text: there is no text encoder; every UNet call gets the same fixed all-zero embedding (`[B, 1, dim]`) when the
+ * spec has cross-attention. CFG of the teacher is then an identity and is skipped (logged at start).
+ *
+ * ```ts
+ * const cfg = parseTrainConfig({ preset: 'tiny', data: { hq: 'hq/', patch: 64 }, out: 'runs/t', steps: 10 });
+ * train(cfg).subscribe((e) => console.log(e));
+ * ```
+ */
+import '../backends/tfjs/register-gradients.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Observable } from 'rxjs';
+import type { HostTensor } from '../backends/backend.js';
+import { pickTfjsRuntime } from '../backends/tfjs/runtime.js';
+import { createTfjsNetOps } from '../backends/tfjs/tfjs-net-ops.js';
+import { Rng } from '../degradation/rng.js';
+import type { RgbImage } from '../image.js';
+import { blurredMse } from '../losses/blurred-mse.js';
+import { diffusionLoss } from '../losses/diffusion-loss.js';
+import { tavsdLoss } from '../losses/tavsd.js';
+import { initParams } from '../models/params.js';
+import { presetByName } from '../models/presets.js';
+import type { ModelSpec } from '../models/specs.js';
+import { imageToNchw } from '../operators/loss.js';
+import { bicubicUpsample } from '../resize/bicubic-upsample.js';
+import { noisingCoefficients, oneStepCoefficients } from '../schedule/one-step.js';
+import { OFFICIAL_TS, tvFromTs } from '../schedule/timesteps.js';
+import { readModelDir, writeModelDir } from './model-dir.js';
+import type { TrainConfig } from './train-config.js';
+import { AdamW } from './training/adamw.js';
+import { HqDataset } from './training/hq-dataset.js';
+import { DistillNets } from './training/nets.js';
+import { appendJsonl, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
+
+export interface StepRecord {
+  readonly step: number;
+  readonly tS: number;
+  readonly tV: number | null;
+  readonly loss_mse: number;
+  readonly loss_lpips: number | null;
+  readonly loss_tavsd: number | null;
+  readonly loss_student: number;
+  readonly loss_diffusion: number;
+  readonly grad_norm: number;
+  readonly fake_grad_norm: number;
+  readonly ms_student: number;
+  readonly ms_fake: number;
+  readonly ms_data: number;
+  readonly samples: readonly string[];
+}
+
+export type TrainEvent =
+  | { readonly type: 'start'; readonly step: number; readonly steps: number; readonly runtime: string; readonly notes: readonly string[] }
+  | ({ readonly type: 'step' } & StepRecord)
+  | { readonly type: 'checkpoint'; readonly step: number; readonly dir: string }
+  | { readonly type: 'warning'; readonly message: string }
+  | { readonly type: 'done'; readonly step: number; readonly modelDir: string };
+
+export interface TrainOptions {
+  /** Continue from the run's latest checkpoint. */
+  readonly resume?: boolean;
+  /** Stop after this many steps of this invocation (tests: simulate an interrupted run). */
+  readonly stopAfter?: number;
+  /** Do not write the final model directory. */
+  readonly skipExport?: boolean;
+}
+
+/** A usage problem with a run (config vs checkpoint); one clear message. */
+export class TrainError extends Error {
+  override name = 'TrainError';
+}
+
+function specWithoutTae(spec: ModelSpec): ModelSpec {
+  const { tae: _tae, ...rest } = spec;
+  return rest;
+}
+
+function batchTensor(images: readonly RgbImage[]): tf.Tensor4D {
+  return tf.tidy(() => tf.concat(images.map((im) => imageToNchw(im)), 0) as tf.Tensor4D);
+}
+
+function toHost(vars: ReadonlyMap<string, tf.Variable>): Map<string, HostTensor> {
+  const out = new Map<string, HostTensor>();
+  for (const [k, v] of vars) out.set(k, { shape: v.shape, data: Float32Array.from(v.dataSync() as Float32Array) });
+  return out;
+}
+
+function loadVars(vars: ReadonlyMap<string, tf.Variable>, from: ReadonlyMap<string, HostTensor>, where: string): void {
+  const problems: string[] = [];
+  for (const [k, v] of vars) {
+    const t = from.get(k);
+    if (!t) problems.push(`missing ${k}`);
+    else if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) problems.push(`${k}: checkpoint [${t.shape.join(', ')}], model [${v.shape.join(', ')}]`);
+  }
+  if (problems.length) {
+    throw new TrainError(`${where} does not fit this config's model (a checkpoint of another preset or LoRA rank?):\n  ${problems.slice(0, 5).join('\n  ')}${problems.length > 5 ? `\n  … ${problems.length - 5} more` : ''}`);
+  }
+  for (const [k, v] of vars) {
+    const t = from.get(k)!;
+    v.assign(tf.tensor(t.data, [...t.shape]));
+  }
+}
+
+/** Run the distillation as a stream of events (subscribe to start; unsubscribe to stop after the current step). */
+export function train(cfg: TrainConfig, opts: TrainOptions = {}): Observable<TrainEvent> {
+  return new Observable<TrainEvent>((sub) => {
+    let stopped = false;
+    runTraining(cfg, opts, (e) => sub.next(e), () => stopped)
+      .then(() => sub.complete())
+      .catch((err: unknown) => sub.error(err));
+    return () => {
+      stopped = true;
+    };
+  });
+}
+
+/** The training loop; `emit` receives every event. Resolves when done. */
+export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e: TrainEvent) => void, stopped: () => boolean = () => false): Promise<void> {
+  const runtime = await pickTfjsRuntime();
+  const ops = createTfjsNetOps({ heavy: cfg.heavyOps });
+  if (cfg.teacherBackend === 'onnx') {
+    throw new TrainError('teacherBackend "onnx" is not available in this build: use "tfjs" (see the closing note of issue 4 for the measurement)');
+  }
+
+  let spec: ModelSpec;
+  let teacherModel: Awaited<ReturnType<typeof readModelDir>> | undefined;
+  if (cfg.teacher) {
+    teacherModel = await readModelDir(cfg.teacher, { teacher: true });
+    spec = teacherModel.manifest.spec;
+  } else {
+    spec = presetByName(cfg.preset!);
+  }
+  if (cfg.tae && !spec.tae) throw new TrainError('config asks for the time-aware encoder (tae: true) but the model spec has no "tae" section');
+  const weights = teacherModel?.weights ?? initParams(spec, cfg.seed);
+  const teacherUnet = teacherModel?.teacherUnet ?? weights.unet;
+
+  const ds = await HqDataset.open({
+    dir: cfg.data.hq,
+    patch: cfg.data.patch,
+    seed: cfg.seed,
+    bicubicFraction: cfg.data.bicubicFraction,
+    ...(cfg.data.degradation ? { degradation: cfg.data.degradation } : {}),
+    limit: cfg.data.limit,
+  });
+
+  const nets = new DistillNets(ops, { spec, weights, teacherUnet, tae: cfg.tae, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed });
+  const optS = new AdamW(nets.studentVars, { lr: cfg.lr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
+  const optF = new AdamW(nets.fakeVars, { lr: cfg.fakeLr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
+  const fingerprint = JSON.stringify({ spec, tae: cfg.tae, loraRank: cfg.loraRank, patch: cfg.data.patch });
+
+  try {
+    await mkdir(cfg.out, { recursive: true });
+    const logPath = join(cfg.out, 'log.jsonl');
+    let step = 0;
+    if (opts.resume) {
+      const ck = await readLatestCheckpoint(cfg.out, ['student', 'fake', 'opt-student', 'opt-fake']);
+      if (!ck) throw new TrainError(`--resume: no checkpoint in ${join(cfg.out, 'checkpoints')} (start without --resume)`);
+      if (ck.state['fingerprint'] !== fingerprint) {
+        throw new TrainError(`--resume: ${ck.dir} was written with another model/config (preset, tae, LoRA rank or patch differ); use a new "out" directory or the original config`);
+      }
+      loadVars(nets.studentVars, ck.groups['student']!, ck.dir);
+      loadVars(nets.fakeVars, ck.groups['fake']!, ck.dir);
+      optS.load(ck.groups['opt-student']!);
+      optF.load(ck.groups['opt-fake']!);
+      step = ck.state.step;
+    }
+
+    const notes = [
+      'text condition: fixed all-zero embedding (no text encoder); teacher CFG is an identity and skipped',
+      `one-step formula: ${cfg.formula}; tae: ${cfg.tae}; ${cfg.tavsd ? `TAVSD t_v = ${cfg.timeMapping.lambda}·t_s + ${cfg.timeMapping.gamma}` : 'plain VSD, t_v ~ U[20, 980)'}`,
+      cfg.lpipsWeights ? `LPIPS weights: ${cfg.lpipsWeights}` : 'no LPIPS weights given: perceptual term off',
+    ];
+    emit({ type: 'start', step, steps: cfg.steps, runtime: `${runtime.detail}; heavy ops: ${cfg.heavyOps}`, notes });
+
+    const context = { count: 0 };
+    while (step < cfg.steps && !stopped() && (opts.stopAfter === undefined || context.count < opts.stopAfter)) {
+      const rec = await trainStep(cfg, nets, optS, optF, ds, step);
+      for (const [path, why] of ds.skipped) {
+        emit({ type: 'warning', message: `skipped unreadable image ${path}: ${why}` });
+        ds.skipped.set(path, `${why} (reported)`);
+      }
+      await appendJsonl(logPath, rec as unknown as Record<string, unknown>);
+      step++;
+      context.count++;
+      emit({ type: 'step', ...rec });
+      if (step % cfg.checkpointEvery === 0 || step === cfg.steps) {
+        const dir = await writeCheckpoint(
+          cfg.out,
+          step,
+          { student: toHost(nets.studentVars), fake: toHost(nets.fakeVars), 'opt-student': optS.state(), 'opt-fake': optF.state() },
+          { fingerprint, seed: cfg.seed },
+        );
+        emit({ type: 'checkpoint', step, dir });
+      }
+    }
+    if (step >= cfg.steps && !opts.skipExport) {
+      const modelDir = join(cfg.out, 'model');
+      const outSpec = cfg.tae ? spec : specWithoutTae(spec);
+      await writeModelDir(modelDir, outSpec, nets.mergedStudent(), {
+        ...(teacherModel?.manifest.preset ? { preset: teacherModel.manifest.preset } : cfg.preset ? { preset: cfg.preset } : {}),
+        formula: cfg.formula,
+        provenance: { source: 'tadsr train', steps: step, seed: cfg.seed, tae: cfg.tae, tavsd: cfg.tavsd, teacher: cfg.teacher ?? `untrained ${cfg.preset}` },
+      });
+      emit({ type: 'done', step, modelDir });
+    }
+  } finally {
+    optS.dispose();
+    optF.dispose();
+    nets.dispose();
+  }
+}
+
+/** One distillation step (student update, then fake-score update). Deterministic in (cfg.seed, step). */
+async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number): Promise<StepRecord> {
+  const t0 = performance.now();
+  const rng = Rng.forImage(cfg.seed, `step-${step}`, 'timesteps');
+  const drawn = OFFICIAL_TS[rng.randint(0, OFFICIAL_TS.length - 1)]!;
+  const tS = cfg.debug?.fixedTs ?? drawn;
+  const tV = cfg.tavsd ? tvFromTs(tS, cfg.timeMapping) : rng.randint(20, 979);
+  const tFake = rng.randint(0, 999);
+  const B = cfg.data.batch;
+  const samples = [];
+  for (let j = 0; j < B; j++) samples.push(await ds.sample(cfg.debug?.fixedBatch ? j : step * B + j));
+  const x = batchTensor(samples.map((s) => bicubicUpsample(s.lq, 4)));
+  const hq = batchTensor(samples.map((s) => s.hq));
+  const t1 = performance.now();
+
+  const { a, b } = oneStepCoefficients(cfg.formula, tS);
+  const nz = noisingCoefficients(tV);
+  const x0k = { a: 1 / nz.alpha, b: -nz.sigma / nz.alpha };
+  const useVsd = cfg.weights.tavsd > 0;
+  const terms: { mse?: tf.Scalar; tavsd?: tf.Scalar } = {};
+  let zHatHost: tf.Tensor | undefined;
+
+  const studentVars = [...nets.studentVars.values()];
+  const { value, grads } = tf.variableGrads(() => {
+    const zL = nets.encode(x, tS);
+    const eps = nets.studentEps(zL, tS);
+    const zHat = tf.add(tf.mul(zL, a), tf.mul(eps, b)) as tf.Tensor4D;
+    const sr = nets.decode(zHat) as tf.Tensor4D;
+    const mse = blurredMse(sr, hq, tS);
+    terms.mse = tf.keep(mse);
+    let total: tf.Scalar = tf.mul(mse, cfg.weights.mse);
+    zHatHost = tf.keep(tf.tensor(zHat.dataSync(), zHat.shape));
+    if (useVsd) {
+      const noise = new Float32Array(zHat.size);
+      Rng.forImage(cfg.seed, `step-${step}`, 'vsd-noise').fillNormal(noise);
+      const zt = tf.add(tf.mul(zHatHost, nz.alpha), tf.mul(tf.tensor(noise, zHat.shape), nz.sigma));
+      const x0T = tf.add(tf.mul(zt, x0k.a), tf.mul(nets.teacherEps(zt, tV), x0k.b)) as tf.Tensor4D;
+      const x0F = tf.add(tf.mul(zt, x0k.a), tf.mul(nets.fakeEps(zt, tV), x0k.b)) as tf.Tensor4D;
+      const tv = tavsdLoss(zHat, tf.tensor(x0T.dataSync(), x0T.shape) as tf.Tensor4D, tf.tensor(x0F.dataSync(), x0F.shape) as tf.Tensor4D);
+      terms.tavsd = tf.keep(tv);
+      total = tf.add(total, tf.mul(tv, cfg.weights.tavsd));
+    }
+    return total;
+  }, studentVars);
+  const byKey: Record<string, tf.Tensor> = {};
+  for (const [k, v] of nets.studentVars) if (grads[v.name]) byKey[k] = grads[v.name]!;
+  const gradNorm = optS.apply(byKey);
+  const lossStudent = value.dataSync()[0]!;
+  tf.dispose([value, ...Object.values(grads)]);
+  const t2 = performance.now();
+
+  // Fake score: diffusion loss on stopgrad(ẑ) at t ~ U[0, 1000).
+  const fn = new Float32Array(zHatHost!.size);
+  Rng.forImage(cfg.seed, `step-${step}`, 'fake-noise').fillNormal(fn);
+  const fz = noisingCoefficients(tFake);
+  const fakeVars = [...nets.fakeVars.values()];
+  const fres = tf.variableGrads(() => {
+    const n = tf.tensor(fn, zHatHost!.shape);
+    const zt = tf.add(tf.mul(zHatHost!, fz.alpha), tf.mul(n, fz.sigma));
+    return diffusionLoss(nets.fakeEps(zt, tFake), n);
+  }, fakeVars);
+  const fKey: Record<string, tf.Tensor> = {};
+  for (const [k, v] of nets.fakeVars) if (fres.grads[v.name]) fKey[k] = fres.grads[v.name]!;
+  const fakeGradNorm = optF.apply(fKey);
+  const lossDiff = fres.value.dataSync()[0]!;
+  tf.dispose([fres.value, ...Object.values(fres.grads), zHatHost!, x, hq]);
+  const t3 = performance.now();
+
+  const rec: StepRecord = {
+    step: step + 1,
+    tS,
+    tV: useVsd ? tV : null,
+    loss_mse: terms.mse!.dataSync()[0]!,
+    loss_lpips: null,
+    loss_tavsd: terms.tavsd ? terms.tavsd.dataSync()[0]! : null,
+    loss_student: lossStudent,
+    loss_diffusion: lossDiff,
+    grad_norm: gradNorm,
+    fake_grad_norm: fakeGradNorm,
+    ms_data: Math.round(t1 - t0),
+    ms_student: Math.round(t2 - t1),
+    ms_fake: Math.round(t3 - t2),
+    samples: samples.map((s) => s.id),
+  };
+  tf.dispose([terms.mse!, ...(terms.tavsd ? [terms.tavsd] : [])]);
+  return rec;
+}

@@ -1,0 +1,171 @@
+/**
+ * The networks of a distillation run on TF.js: frozen weights as constants, the student's trainable parts
+ * (UNet `conv_in`, UNet LoRA, VAE-encoder LoRA, the TAE's time layers) and the fake score's LoRA as variables,
+ * and the forward passes the losses need.
+ *
+ * Trainable parameter keys (checkpoint names): `unet.<diffusers name>`, `vae.<diffusers name>` and the LoRA
+ * tensors `unet.<module>.lora_A.weight` / `vae.<module>.lora_B.weight`; the fake score's: `fake.<module>.lora_*`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { HostTensor } from '../../backends/backend.js';
+import { Rng } from '../../degradation/rng.js';
+import type { NetOps, ParamLookup } from '../../models/net-ops.js';
+import { type ModelWeights, type WeightMap, unetParamShapes, vaeParamShapes } from '../../models/params.js';
+import type { ModelSpec } from '../../models/specs.js';
+import { unetForward } from '../../models/unet.js';
+import { posteriorMean, vaeDecode, vaeEncode } from '../../models/vae.js';
+import { CONTEXT_TOKENS } from '../../operators/net-calls.js';
+import { type LoraSet, createLora, mergeLora, unetLoraTargets, vaeEncoderLoraTargets } from './lora.js';
+
+let runCounter = 0;
+
+function constants(w: WeightMap): Map<string, tf.Tensor> {
+  const m = new Map<string, tf.Tensor>();
+  for (const [k, v] of w) m.set(k, tf.tensor(v.data, [...v.shape]));
+  return m;
+}
+
+function lookup(...maps: ReadonlyMap<string, tf.Tensor>[]): ParamLookup<tf.Tensor> {
+  return (name) => {
+    for (const m of maps) {
+      const t = m.get(name);
+      if (t) return t;
+    }
+    throw new Error(`missing parameter ${name}`);
+  };
+}
+
+export interface DistillNetsOptions {
+  readonly spec: ModelSpec;
+  /** Student start (UNet + VAE incl. TAE time layers). */
+  readonly weights: ModelWeights;
+  /** Frozen teacher UNet (also the base of the fake score). */
+  readonly teacherUnet: WeightMap;
+  /** Train and run the time-aware encoder (false: plain encoder, the `tae: false` ablation). */
+  readonly tae: boolean;
+  readonly loraRank: number;
+  readonly loraAlpha: number;
+  readonly seed: number;
+}
+
+export class DistillNets {
+  readonly spec: ModelSpec;
+  readonly tae: boolean;
+  private readonly unetBase: Map<string, tf.Tensor>;
+  private readonly teacher: Map<string, tf.Tensor>;
+  private readonly vaeBase: Map<string, tf.Tensor>;
+  /** Student parameters trained fully (conv_in, time layers), by diffusers name. */
+  private readonly unetFull = new Map<string, tf.Variable>();
+  private readonly vaeFull = new Map<string, tf.Variable>();
+  readonly unetLora: LoraSet;
+  readonly vaeLora: LoraSet;
+  readonly fakeLora: LoraSet;
+  /** All student variables by checkpoint key. */
+  readonly studentVars = new Map<string, tf.Variable>();
+  readonly fakeVars = new Map<string, tf.Variable>();
+
+  constructor(readonly ops: NetOps<tf.Tensor>, o: DistillNetsOptions) {
+    const run = `distill${runCounter++}`;
+    this.spec = o.spec;
+    this.tae = o.tae && o.spec.tae !== undefined;
+    this.unetBase = constants(o.weights.unet);
+    this.teacher = o.teacherUnet === o.weights.unet ? this.unetBase : constants(o.teacherUnet);
+    this.vaeBase = constants(o.weights.vae);
+    for (const name of ['conv_in.weight', 'conv_in.bias']) {
+      const v = tf.variable(this.unetBase.get(name)!, true, `${run}/unet.${name}`);
+      this.unetFull.set(name, v);
+      this.studentVars.set(`unet.${name}`, v);
+    }
+    if (this.tae) {
+      for (const [name, t] of this.vaeBase) {
+        if (!name.includes('time_emb')) continue;
+        const v = tf.variable(t, true, `${run}/vae.${name}`);
+        this.vaeFull.set(name, v);
+        this.studentVars.set(`vae.${name}`, v);
+      }
+    }
+    const unetShapes = unetParamShapes(o.spec.unet);
+    const vaeShapes = vaeParamShapes(o.spec.vae, o.spec.tae);
+    const lo = { rank: o.loraRank, alpha: o.loraAlpha };
+    this.unetLora = createLora(`${run}/unet`, unetShapes, unetLoraTargets(unetShapes), lo, Rng.forImage(o.seed, 'init', 'lora-unet'));
+    this.vaeLora = createLora(`${run}/vae`, vaeShapes, vaeEncoderLoraTargets(vaeShapes), lo, Rng.forImage(o.seed, 'init', 'lora-vae'));
+    this.fakeLora = createLora(`${run}/fake`, unetShapes, unetLoraTargets(unetShapes), lo, Rng.forImage(o.seed, 'init', 'lora-fake'));
+    for (const [k, v] of this.unetLora.variables) this.studentVars.set(`unet.${k}`, v);
+    for (const [k, v] of this.vaeLora.variables) this.studentVars.set(`vae.${k}`, v);
+    for (const [k, v] of this.fakeLora.variables) this.fakeVars.set(`fake.${k}`, v);
+  }
+
+  /** The fixed text-free condition `[B, 1, crossAttentionDim]` of zeros, or undefined without cross-attention. */
+  context(batch: number): tf.Tensor | undefined {
+    const d = this.spec.unet.crossAttentionDim;
+    return d === null ? undefined : tf.zeros([batch, CONTEXT_TOKENS, d]);
+  }
+
+  private timestep(t: number, batch: number): tf.Tensor {
+    return tf.fill([batch], t);
+  }
+
+  /** z_L = E(x, t_s)·scale (posterior mean) with the student's LoRA and time layers. */
+  encode(x: tf.Tensor, tS: number): tf.Tensor {
+    const batch = x.shape[0]!;
+    const p = lookup(this.vaeFull, this.vaeBase);
+    const moments = vaeEncode(this.ops, this.spec.vae, p, x, {
+      lora: this.vaeLora.lookup,
+      ...(this.tae ? { tae: this.spec.tae, timestep: this.timestep(tS, batch) } : {}),
+    });
+    return this.ops.scale(posteriorMean(this.ops, moments), this.spec.vae.scalingFactor);
+  }
+
+  /** Student ε at t. */
+  studentEps(z: tf.Tensor, t: number): tf.Tensor {
+    const batch = z.shape[0]!;
+    const ctx = this.context(batch);
+    return unetForward(this.ops, this.spec.unet, lookup(this.unetFull, this.unetBase), { sample: z, timestep: this.timestep(t, batch), ...(ctx ? { encoderHiddenStates: ctx } : {}) }, { lora: this.unetLora.lookup });
+  }
+
+  /** Frozen teacher ε. */
+  teacherEps(z: tf.Tensor, t: number | tf.Tensor, context?: tf.Tensor): tf.Tensor {
+    const batch = z.shape[0]!;
+    const ctx = context ?? this.context(batch);
+    const ts = typeof t === 'number' ? this.timestep(t, batch) : t;
+    return unetForward(this.ops, this.spec.unet, lookup(this.teacher), { sample: z, timestep: ts, ...(ctx ? { encoderHiddenStates: ctx } : {}) });
+  }
+
+  /** Fake score ε: the teacher's UNet + the fake LoRA. */
+  fakeEps(z: tf.Tensor, t: number | tf.Tensor): tf.Tensor {
+    const batch = z.shape[0]!;
+    const ctx = this.context(batch);
+    const ts = typeof t === 'number' ? this.timestep(t, batch) : t;
+    return unetForward(this.ops, this.spec.unet, lookup(this.teacher), { sample: z, timestep: ts, ...(ctx ? { encoderHiddenStates: ctx } : {}) }, { lora: this.fakeLora.lookup });
+  }
+
+  /** Pixels in [−1, 1] (unclamped) from ẑ (× scale); the decoder is frozen. */
+  decode(zHat: tf.Tensor): tf.Tensor {
+    return vaeDecode(this.ops, this.spec.vae, lookup(this.vaeBase), this.ops.scale(zHat, 1 / this.spec.vae.scalingFactor));
+  }
+
+  /** The student as plain weights (fully trained parts copied in, LoRA merged): what a model directory holds. */
+  mergedStudent(): ModelWeights {
+    const host = (m: ReadonlyMap<string, tf.Tensor>): WeightMap => {
+      const out: WeightMap = new Map();
+      for (const [k, t] of m) out.set(k, { shape: t.shape, data: Float32Array.from(t.dataSync() as Float32Array) } satisfies HostTensor);
+      return out;
+    };
+    const unet = host(new Map([...this.unetBase, ...this.unetFull]));
+    let vae = host(new Map([...this.vaeBase, ...this.vaeFull]));
+    if (!this.tae) vae = new Map([...vae].filter(([k]) => !k.includes('time_emb')));
+    return { unet: mergeLora(unet, this.unetLora), vae: mergeLora(vae, this.vaeLora) };
+  }
+
+  dispose(): void {
+    const seen = new Set<tf.Tensor>();
+    for (const m of [this.unetBase, this.teacher, this.vaeBase, this.unetFull, this.vaeFull, this.studentVars, this.fakeVars]) {
+      for (const t of m.values()) {
+        if (!seen.has(t)) {
+          seen.add(t);
+          t.dispose();
+        }
+      }
+    }
+  }
+}
