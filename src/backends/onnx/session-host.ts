@@ -34,6 +34,7 @@ export class SessionHost {
       const p = this.pending.get(r.id);
       if (p === undefined) return;
       this.pending.delete(r.id);
+      if (this.pending.size === 0) this.worker.unref();
       if (r.type === 'error') p.reject(new Error(r.message));
       else p.resolve(r);
     });
@@ -51,6 +52,7 @@ export class SessionHost {
     if (this.dead !== null) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       this.pending.set(req.id, { resolve, reject });
+      this.worker.ref(); // keep the process alive while a request is in flight; idle workers do not
       this.worker.postMessage(req, transfer);
     });
   }
