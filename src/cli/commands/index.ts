@@ -1,6 +1,8 @@
 /** Every sub-command registers itself on the program. Add one line per command. */
 import type { Command } from 'commander';
+import { registerDegrade } from './degrade.js';
+import { registerEval } from './eval.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerDegrade, registerEval];
