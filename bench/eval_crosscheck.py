@@ -12,7 +12,7 @@ function bodies, the metric conventions that `tadsr eval` reports:
 
 Usage (needs numpy, scipy, pillow; e.g. a venv):
     python bench/eval_crosscheck.py golden                      # check against ../shared/reference/golden
-    python bench/eval_crosscheck.py bicubic LQ_DIR HR_DIR [--json OUT]
+    python bench/eval_crosscheck.py bicubic LQ_DIR HR_DIR [--json OUT] [--numpy-rounding]
     python bench/eval_crosscheck.py pairs SR_DIR HR_DIR [--json OUT]
 """
 import json
@@ -174,7 +174,15 @@ def imresize(plane, scale, antialias=True, float32=True):
     return o2.astype(dtype)
 
 
-def bicubic_x4_u8(lq_u8):
+def bicubic_x4_u8(lq_u8, matlab_rounding=True):
+    """MATLAB imresize(uint8, 4, 'bicubic'): double maths on the integers, round half away from zero, saturate.
+
+    matlab_rounding=False is the common Python shortcut (resize u8/255, then np.round(x*255), half to even on
+    inexact values); it differs on exact .5 ties, which bicubic x4 (dyadic weights) produces on integer input.
+    """
+    if matlab_rounding:
+        out = np.stack([imresize(lq_u8[..., c].astype(np.float64), 4, True, float32=False) for c in range(3)], -1)
+        return np.clip(np.floor(out + 0.5), 0, 255).astype(np.uint8)
     out = np.stack([imresize(lq_u8[..., c].astype(np.float64) / 255., 4, True, float32=False) for c in range(3)], -1)
     return np.clip(np.round(out * 255.), 0, 255).astype(np.uint8)
 
@@ -279,7 +287,7 @@ def run_set(mode, a_dir, hr_dir, json_out=None):
         hr = read_png(os.path.join(hr_dir, name))
         t = time.perf_counter()
         if mode == 'bicubic':
-            sr = bicubic_x4_u8(read_png(os.path.join(a_dir, name)))
+            sr = bicubic_x4_u8(read_png(os.path.join(a_dir, name)), matlab_rounding='--numpy-rounding' not in sys.argv)
         else:
             sr = read_png(os.path.join(a_dir, name))
         t_metric['bicubic'] += time.perf_counter() - t

@@ -7,3 +7,7 @@ export { loadNiqeParams, NIQE_PARAMS_PATH, type NiqeParams } from './niqe-params
 export { imresize, imresizePlane, bicubicUpscale, type ImresizeOptions } from './matlab-imresize.js';
 export { yBasicsr, yPyiqa } from './color.js';
 export type { Plane } from './plane.js';
+export {
+  measureImage, parseMetricNames, needsReference, METRIC_NAMES,
+  type ImageMetrics, type MeasureOptions, type MetricName,
+} from './image-metrics.js';

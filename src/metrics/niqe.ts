@@ -140,22 +140,31 @@ export function mscn(p: Plane, window: Float64Array): Float64Array {
   // scipy convolve = correlate with the flipped window; iterate taps in that order.
   const flipped = new Float64Array(window.length);
   for (let i = 0; i < window.length; i++) flipped[i] = window[window.length - 1 - i];
-  const sq = new Float64Array(data.length);
-  for (let i = 0; i < data.length; i++) sq[i] = f32(data[i] * data[i]);
+  // Replicate-padded copies of I and float32(I²) ('nearest' mode), so the inner loops need no clamping.
+  const pw = w + 2 * half;
+  const ph = h + 2 * half;
+  const pad = new Float64Array(pw * ph);
+  const padSq = new Float64Array(pw * ph);
+  for (let r = 0; r < ph; r++) {
+    const sr = Math.min(h - 1, Math.max(0, r - half)) * w;
+    for (let c = 0; c < pw; c++) {
+      const v = data[sr + Math.min(w - 1, Math.max(0, c - half))];
+      pad[r * pw + c] = v;
+      padSq[r * pw + c] = f32(v * v);
+    }
+  }
   const out = new Float64Array(data.length);
-  const colIdx = new Int32Array(k);
   for (let r = 0; r < h; r++) {
     for (let c = 0; c < w; c++) {
-      for (let b = 0; b < k; b++) colIdx[b] = Math.min(w - 1, Math.max(0, c + b - half));
       let s1 = 0;
       let s2 = 0;
       for (let a = 0; a < k; a++) {
-        const row = Math.min(h - 1, Math.max(0, r + a - half)) * w;
+        const row = (r + a) * pw + c;
+        const wrow = a * k;
         for (let b = 0; b < k; b++) {
-          const wt = flipped[a * k + b];
-          const idx = row + colIdx[b];
-          s1 += wt * data[idx];
-          s2 += wt * sq[idx];
+          const wt = flipped[wrow + b];
+          s1 += wt * pad[row + b];
+          s2 += wt * padSq[row + b];
         }
       }
       const mu = f32(s1);
