@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { registerDegrade } from './degrade.js';
 import { registerEval } from './eval.js';
+import { registerBench } from './bench.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDegrade, registerEval];
+export const commands: RegisterCommand[] = [registerDegrade, registerEval, registerBench];
