@@ -13,7 +13,8 @@ import { gaussianKernel1D } from './kernels.js';
 import type { Planes } from './planes.js';
 
 export function usmSharpen(img: Planes, weight = 0.5, threshold = 10, radius = 50): Planes {
-  const size = 2 * radius + 1;
+  // BasicSR: `if radius % 2 == 0: radius += 1` — the radius *is* the kernel size (50 → 51).
+  const size = radius % 2 === 0 ? radius + 1 : radius;
   const g = gaussianKernel1D(size, 0);
   const data = new Float64Array(size * size);
   for (let r = 0; r < size; r++) for (let c = 0; c < size; c++) data[r * size + c] = g[r] * g[c];
