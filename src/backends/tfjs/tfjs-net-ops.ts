@@ -2,7 +2,7 @@
  * `NetOps<tf.Tensor>`: the TF.js implementation of the op set every network is written against (NCHW,
  * PyTorch weight layouts). Eager, so `tf.grad`/`tf.variableGrads` differentiate whole networks.
  *
- * Heavy ops go to ONNX Runtime kernels (`heavy: 'ort'`, the default on the `cpu`/`wasm` runtimes) or to TF.js
+ * Heavy ops (and SiLU, upsampling, concat, whose TF.js versions are slow on wasm/cpu) go to ONNX Runtime kernels (`heavy: 'ort'`, the default on the `cpu`/`wasm` runtimes) or to TF.js
  * built-ins (`heavy: 'tfjs'`, the reference and the tfjs-node path). Elementwise ops are TF.js's.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -13,6 +13,7 @@ import { ortConv2d } from './kernels/conv2d-kernels.js';
 import { ortGroupNorm } from './kernels/group-norm-kernels.js';
 import { ortLinear } from './kernels/linear-kernels.js';
 import { registerOrtKernels } from './kernels/register.js';
+import { ortConcat, ortSilu, ortUpsample2x } from './kernels/shape-op-kernels.js';
 import { refAttention, refConv2d, refGroupNorm, refLinear } from './reference-ops.js';
 
 export interface TfjsNetOpsOptions {
@@ -58,7 +59,7 @@ export function createTfjsNetOps(opts: TfjsNetOpsOptions = {}): NetOps<tf.Tensor
         const { mean, variance } = tf.moments(x, -1, true);
         return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), gamma), beta);
       }),
-    silu: (x) => tf.tidy(() => tf.mul(x, tf.sigmoid(x))),
+    silu: heavy === 'ort' ? ortSilu : (x) => tf.tidy(() => tf.mul(x, tf.sigmoid(x))),
     gelu: (x) => tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))),
     add: (a, b) => tf.add(a, b),
     sub: (a, b) => tf.sub(a, b),
@@ -76,14 +77,18 @@ export function createTfjsNetOps(opts: TfjsNetOpsOptions = {}): NetOps<tf.Tensor
         return tf.reshape(tf.transpose(t, [0, 2, 1]), [b, t.shape[2]!, h, w]);
       }),
     attention: (q, k, v, heads) => attention(q, k, v, heads),
-    upsampleNearest2x: (x) =>
-      tf.tidy(() => {
-        const [b, c, h, w] = x.shape as [number, number, number, number];
-        // [B,C,H,1,W,1] tiled to [B,C,H,2,W,2]: exact nearest ×2 with a cheap (Tile) gradient.
-        const six = tf.reshape(x, [b, c, h, 1, w, 1]);
-        return tf.reshape(tf.tile(six, [1, 1, 1, 2, 1, 2]), [b, c, 2 * h, 2 * w]);
-      }),
-    concat: (xs, axis) => tf.concat([...xs], axis),
+    upsampleNearest2x:
+      heavy === 'ort'
+        ? ortUpsample2x
+        : (x) =>
+            tf.tidy(() => {
+              const [b, c, h, w] = x.shape as [number, number, number, number];
+              // Duplicate columns, then rows, with rank ≤ 4 concats (TF.js has no Tile gradient above rank 4).
+              const cols = tf.reshape(x, [b * c * h, w, 1]);
+              const wide = tf.reshape(tf.concat([cols, cols], 2), [b * c, h, 1, 2 * w]);
+              return tf.reshape(tf.concat([wide, wide], 2), [b, c, 2 * h, 2 * w]);
+            }),
+    concat: heavy === 'ort' ? (xs, axis) => ortConcat(xs, axis) : (xs, axis) => tf.concat([...xs], axis),
     split: (x, axis, parts) => tf.split(x, parts, axis),
     timestepEmbedding: (t, dim, flipSinToCos, shift) =>
       tf.tidy(() => {
@@ -95,5 +100,15 @@ export function createTfjsNetOps(opts: TfjsNetOpsOptions = {}): NetOps<tf.Tensor
         if (dim % 2 === 1) emb = tf.pad(emb, [[0, 0], [0, 1]]);
         return emb;
       }),
+    relu: (x) => tf.relu(x),
+    maxPool2d: (x, kernel, stride = kernel) =>
+      tf.tidy(() => {
+        const nhwc = tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D;
+        return tf.transpose(tf.maxPool(nhwc, kernel, stride, 'valid'), [0, 3, 1, 2]);
+      }),
+    sqrt: (x) => tf.sqrt(x),
+    div: (a, b) => tf.div(a, b),
+    addScalar: (x, s) => tf.add(x, s),
+    reduceMean: (x, axes) => tf.mean(x, [...axes], true),
   };
 }

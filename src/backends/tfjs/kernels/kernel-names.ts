@@ -39,6 +39,26 @@ export interface GroupNormAttrs {
   eps: number;
 }
 
+
+/** SiLU `x·σ(x)`; input `{ x }`. */
+export const OrtSilu = 'TadsrOrtSilu';
+/** SiLU backward: `{ x, dy }` → dx = dy·σ(x)·(1 + x·(1−σ(x))). */
+export const OrtSiluGrad = 'TadsrOrtSiluGrad';
+
+/** Nearest ×2 upsampling of NCHW; input `{ x }`. */
+export const OrtUpsample2x = 'TadsrOrtUpsample2x';
+/** Its backward: `{ dy }` → dx = 2×2 block sums of dy. */
+export const OrtUpsample2xGrad = 'TadsrOrtUpsample2xGrad';
+
+/** Concatenation of inputs `x0 … x{n−1}` along `axis`. */
+export const OrtConcat = 'TadsrOrtConcat';
+/** Its backward: `{ dy }` → one slice per input along `axis`, of sizes `sizes`. */
+export const OrtSplit = 'TadsrOrtSplit';
+export interface ConcatAttrs {
+  axis: number;
+  sizes: number[];
+}
+
 /** Every kernel above, for registration loops. */
 export const ORT_KERNEL_NAMES = [
   OrtConv2d,
@@ -49,4 +69,10 @@ export const ORT_KERNEL_NAMES = [
   OrtAttentionGrad,
   OrtGroupNorm,
   OrtGroupNormGrad,
+  OrtSilu,
+  OrtSiluGrad,
+  OrtUpsample2x,
+  OrtUpsample2xGrad,
+  OrtConcat,
+  OrtSplit,
 ] as const;

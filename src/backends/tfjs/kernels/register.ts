@@ -10,11 +10,20 @@ import { attentionGradConfig, attentionKernelConfigs } from './attention-kernels
 import { conv2dGradConfig, conv2dKernelConfigs } from './conv2d-kernels.js';
 import { groupNormGradConfig, groupNormKernelConfigs } from './group-norm-kernels.js';
 import { linearGradConfig, linearKernelConfigs } from './linear-kernels.js';
+import { concatGradConfig, shapeOpKernelConfigs, siluGradConfig, upsampleGradConfig } from './shape-op-kernels.js';
 
 /** TF.js backends the ORT kernels can run on. */
 export const ORT_KERNEL_BACKENDS = ['cpu', 'wasm'] as const;
 
-const gradConfigs: GradConfig[] = [conv2dGradConfig, linearGradConfig, attentionGradConfig, groupNormGradConfig];
+const gradConfigs: GradConfig[] = [
+  conv2dGradConfig,
+  linearGradConfig,
+  attentionGradConfig,
+  groupNormGradConfig,
+  siluGradConfig,
+  upsampleGradConfig,
+  concatGradConfig,
+];
 
 function kernelConfigs(backendName: string): KernelConfig[] {
   return [
@@ -22,6 +31,7 @@ function kernelConfigs(backendName: string): KernelConfig[] {
     ...linearKernelConfigs(backendName),
     ...attentionKernelConfigs(backendName),
     ...groupNormKernelConfigs(backendName),
+    ...shapeOpKernelConfigs(backendName),
   ];
 }
 

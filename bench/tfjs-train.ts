@@ -1,0 +1,173 @@
+/**
+ * Training-step benchmark of the reference UNet (bench/tfjs-reference-unet.ts: ~375k params, input
+ * [4, 3, 64, 64], MSE loss, AdamW) on every TF.js runtime combination present, beside ONNX Runtime's forward
+ * pass of the same net in the same run.
+ *
+ *   npx tsx bench/tfjs-train.ts [--steps 5] [--combos cpu+ort,wasm+ort,wasm,cpu] [--cpu-batch 1]
+ *
+ * Effective GFLOP/s = analytic FLOPs (conv / linear / attention multiply-adds × 2; training = 3 × forward)
+ * divided by the median wall time per step. The pure-JS `cpu` (TF.js ops) row runs at batch `--cpu-batch`
+ * with a single timed step (a batch-4 step takes minutes); its GFLOP/s is per its own FLOPs.
+ */
+import { availableParallelism } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import * as ort from 'onnxruntime-node';
+import { OnnxGraphBuilder } from '../src/backends/onnx/graph-builder.js';
+import { OnnxNetOps } from '../src/backends/onnx/onnx-net-ops.js';
+import { pickTfjsRuntime, type TfjsRuntimeName } from '../src/backends/tfjs/runtime.js';
+import { createTfjsNetOps } from '../src/backends/tfjs/tfjs-net-ops.js';
+import { AdamW } from '../src/backends/tfjs/train/adamw.js';
+import { SeededRng } from '../src/backends/tfjs/train/seeded-rng.js';
+import { countForwardFlops } from './tfjs-flops.js';
+import { referenceUnet, referenceUnetShapes } from './tfjs-reference-unet.js';
+
+function arg(name: string, def: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
+}
+const STEPS = Number(arg('steps', '5'));
+const COMBOS = arg('combos', 'cpu+ort,wasm+ort,wasm,cpu').split(',');
+const CPU_BATCH = Number(arg('cpu-batch', '1'));
+const BATCH = 4;
+const HW = 64;
+
+const shapes = referenceUnetShapes();
+const nParams = [...shapes.values()].reduce((a, s) => a + s.reduce((x, y) => x * y, 1), 0);
+
+/** Deterministic PyTorch-like init: U(±1/√fan_in) for weights, norms at 1/0, biases small. */
+function initWeights(seed: number): Map<string, { shape: number[]; data: Float32Array }> {
+  const rng = new SeededRng(seed);
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [name, shape] of shapes) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    const isNorm = name.includes('norm');
+    const fanIn = shape.length > 1 ? shape.slice(1).reduce((a, b) => a * b, 1) : 64;
+    for (let i = 0; i < size; i++) {
+      data[i] = isNorm ? (name.endsWith('weight') ? 1 : 0) : (2 * rng.next() - 1) / Math.sqrt(fanIn);
+    }
+    out.set(name, { shape, data });
+  }
+  return out;
+}
+
+const weights = initWeights(1);
+const rng = new SeededRng(2);
+const inputData = (b: number) => rng.normalArray(b * 3 * HW * HW);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+interface Row {
+  readonly combo: string;
+  /** ORT forward GFLOP/s measured interleaved with this row's steps (same load). */
+  readonly ortFwdGflops?: number;
+  readonly runtime: string;
+  readonly batch: number;
+  readonly msPerStep: number;
+  readonly gflops: number;
+  readonly note: string;
+}
+
+async function trainCombo(combo: string, ortFwd: () => Promise<number>): Promise<Row> {
+  const [rt, heavyName] = combo.split('+') as [TfjsRuntimeName, string | undefined];
+  const heavy = heavyName === 'ort' ? 'ort' : 'tfjs';
+  const runtime = await pickTfjsRuntime({ runtime: rt });
+  const ops = createTfjsNetOps({ heavy });
+  const batch = rt === 'cpu' && heavy === 'tfjs' ? CPU_BATCH : BATCH;
+  const steps = rt === 'cpu' && heavy === 'tfjs' ? 1 : STEPS;
+  const vars = new Map<string, tf.Variable>();
+  for (const [n, w] of weights) vars.set(n, tf.variable(tf.tensor(w.data, w.shape), true, `${combo}/${n}`));
+  const byVarName = new Map([...vars].map(([n, v]) => [v.name, v]));
+  const p = (n: string) => vars.get(n)!;
+  const x = tf.tensor(inputData(batch), [batch, 3, HW, HW]);
+  const target = tf.tensor(inputData(batch), [batch, 3, HW, HW]);
+  const opt = new AdamW({ lr: 1e-3, weightDecay: 0.01 });
+  const flops = 3 * countForwardFlops(referenceUnet, shapes, [batch, 3, HW, HW]);
+  const times: number[] = [];
+  const ortTimes: number[] = [];
+  const losses: number[] = [];
+  let startTensors = tf.memory().numTensors;
+  for (let i = 0; i < steps + 1; i++) {
+    if (i === 1) startTensors = tf.memory().numTensors; // after step 0 the optimizer holds its moments
+    ortTimes.push(await ortFwd());
+    const t0 = performance.now();
+    const { value, grads } = tf.variableGrads(
+      () => tf.mean(tf.square(tf.sub(referenceUnet(ops, p, x), target))) as tf.Scalar,
+      [...vars.values()],
+    );
+    opt.step(byVarName, grads);
+    losses.push(value.dataSync()[0]!);
+    value.dispose();
+    for (const g of Object.values(grads)) g.dispose();
+    const dt = performance.now() - t0;
+    if (i > 0 || steps === 1) times.push(dt); // step 0 builds ORT sessions / compiles
+  }
+  const leaked = steps === 1 ? NaN : tf.memory().numTensors - startTensors;
+  const ms = median(times);
+  for (const v of vars.values()) v.dispose();
+  x.dispose();
+  target.dispose();
+  opt.dispose();
+  return {
+    combo,
+    runtime: runtime.detail + (heavy === 'ort' ? ' + ORT kernels' : ' (TF.js ops)'),
+    batch,
+    msPerStep: ms,
+    gflops: flops / ms / 1e6,
+    ortFwdGflops: countForwardFlops(referenceUnet, shapes, [BATCH, 3, HW, HW]) / median(ortTimes) / 1e6,
+    note: `loss ${losses[0]!.toFixed(4)}→${losses[losses.length - 1]!.toFixed(4)}, leaked tensors ${leaked}, ${times.length} timed`,
+  };
+}
+
+/** Build the ORT session of the same net; returns a function timing one forward pass (ms). */
+async function ortForwardRunner(): Promise<{ run: () => Promise<number>; release: () => Promise<void> }> {
+  const g = new OnnxGraphBuilder({ name: 'reference_unet' });
+  const ops = new OnnxNetOps(g);
+  const x = g.input('x', [BATCH, 3, HW, HW]);
+  const y = referenceUnet(ops, (n) => g.initializer(n, weights.get(n)!), x);
+  g.output(y, 'y', [BATCH, 3, HW, HW]);
+  const session = await ort.InferenceSession.create(g.build(), {
+    intraOpNumThreads: availableParallelism(),
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+  });
+  const feed = { x: new ort.Tensor('float32', inputData(BATCH), [BATCH, 3, HW, HW]) };
+  await session.run(feed);
+  return {
+    run: async () => {
+      const t0 = performance.now();
+      await session.run(feed);
+      return performance.now() - t0;
+    },
+    release: () => session.release(),
+  };
+}
+
+const fwdFlops = countForwardFlops(referenceUnet, shapes, [BATCH, 3, HW, HW]);
+console.log(
+  `reference UNet: ${nParams} params, forward ${(fwdFlops / 1e9).toFixed(3)} GFLOP at batch ${BATCH}×3×${HW}×${HW}, ` +
+    `training step ${((3 * fwdFlops) / 1e9).toFixed(3)} GFLOP; ${availableParallelism()} cores (machine shared, timings noisy)`,
+);
+const ortRunner = await ortForwardRunner();
+const rows: Row[] = [];
+for (const c of COMBOS) {
+  try {
+    rows.push(await trainCombo(c, ortRunner.run));
+  } catch (e) {
+    rows.push({ combo: c, runtime: '-', batch: 0, msPerStep: NaN, gflops: NaN, note: `failed: ${(e as Error).message}` });
+  }
+  console.error(`done: ${c}`);
+}
+await ortRunner.release();
+console.log('\nEach training step alternates with one ORT forward of the same net (batch 4), so both see the same load.');
+console.log('| combination | runtime | batch | ms / step | effective GFLOP/s | ORT fwd GFLOP/s (same run) | train / ORT fwd | note |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const r of rows) {
+  const o = r.ortFwdGflops ?? NaN;
+  console.log(
+    `| ${r.combo} | ${r.runtime} | ${r.batch} | ${r.msPerStep.toFixed(1)} | ${r.gflops.toFixed(1)} | ${o.toFixed(1)} | ${(r.gflops / o).toFixed(2)} | ${r.note} |`,
+  );
+}
