@@ -114,7 +114,11 @@ async function main(): Promise<void> {
   else console.log(`# quality: ${quality.description}`);
 
   const rows: Row[] = [];
-  rows.push(await runMethod('bicubic', async (lq) => bicubicUpscale(lq, 4), pairs, 0, quality.fn));
+  const done = (r: Row) => {
+    rows.push(r);
+    console.log(`# done ${r.method}: ${JSON.stringify(r)}`);
+  };
+  done(await runMethod('bicubic', async (lq) => bicubicUpscale(lq, 4), pairs, 0, quality.fn));
   for (const name of models) {
     const t0 = performance.now();
     const peer = await loadUpscalerJsPeer(name);
@@ -122,7 +126,7 @@ async function main(): Promise<void> {
     await peer.upscale(pairs[0].lq); // warm-up (kernel compilation / allocation), not timed
     const subset = name === 'esrgan-thick' ? pairs.slice(0, thickLimit) : pairs;
     const before = peer.numTensors();
-    rows.push(await runMethod(name, (lq) => peer.upscale(lq), subset, loadMs, quality.fn));
+    done(await runMethod(name, (lq) => peer.upscale(lq), subset, loadMs, quality.fn));
     const leaked = peer.numTensors() - before;
     if (leaked !== 0) console.log(`# ${name}: ${leaked} tfjs tensors not released`);
     await peer.dispose();
@@ -132,10 +136,15 @@ async function main(): Promise<void> {
     if ('skipped' in tadsr) console.log(`# tadsr: skipped (${tadsr.skipped})`);
     else {
       await tadsr.upscale(pairs[0].lq);
-      rows.push(await runMethod(`tadsr t_s=${tS}`, tadsr.upscale, pairs, tadsr.loadMs, quality.fn));
+      done(await runMethod(`tadsr t_s=${tS}`, tadsr.upscale, pairs, tadsr.loadMs, quality.fn));
     }
   }
 
+  // Reference rows on the same subset, when thick ran on fewer images.
+  if (thickLimit < pairs.length && models.includes('esrgan-thick')) {
+    const sub = pairs.slice(0, thickLimit);
+    done({ ...(await runMethod('bicubic', async (lq) => bicubicUpscale(lq, 4), sub, 0, quality.fn)), method: `bicubic (first ${sub.length})` });
+  }
   const bic = rows[0].msMedian;
   console.log('\n| method | images | PSNR-Y ↑ | SSIM-Y ↑ | NIQE ↓ | ms/image (median) | × bicubic | load ms | anchor PSNR / SSIM / NIQE / ms |');
   console.log('|---|---|---|---|---|---|---|---|---|');
@@ -164,7 +173,7 @@ async function main(): Promise<void> {
       const out = join(outDir, 'tiled', `${name}.png`);
       await writeImageFile(out, sr);
       tiledRows.push({ method: `${name} (patch ${patch}, padding ${padding})`, ms, out });
-      console.log(`# ${name}: ${(ms / 1000).toFixed(1)} s → ${sr.width}×${sr.height}`);
+      console.log(`# ${name}: ${(ms / 1000).toFixed(1)} s → ${sr.width}×${sr.height}, load average ${loadavg()[0].toFixed(2)}`);
       await peer.dispose();
     }
     if (tadsrModel) {
