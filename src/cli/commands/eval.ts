@@ -2,6 +2,7 @@
  * `tadsr eval --sr SR_DIR --hr HR_DIR [--json]` / `tadsr eval --bicubic LQ_DIR --hr HR_DIR` — score SR results
  * (or the MATLAB-bicubic baseline) against references. A thin wrapper over {@link evaluate}.
  */
+import { existsSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
@@ -66,28 +67,25 @@ async function runEval(o: EvalCliOptions): Promise<number> {
   } catch (err) {
     return usage((err as Error).message);
   }
+  for (const [flag, dir] of [['--sr', o.sr], ['--hr', o.hr], ['--bicubic', o.bicubic]] as const) {
+    if (dir !== undefined && !existsSync(dir)) return usage(`${flag}: no such file or directory: ${dir}`);
+  }
   const showBar = !o.quiet && process.stderr.isTTY === true;
   const bar = showBar ? new SingleBar({ format: 'eval [{bar}] {value}/{total} {name}', stream: process.stderr }) : undefined;
   let summary: EvaluateSummary | undefined;
   let done = 0;
-  try {
-    await lastValueFrom(
-      evaluate({ srDir: o.sr, hrDir: o.hr, bicubicLqDir: o.bicubic, scale, metrics, concurrency }).pipe(
-        tap((e) => {
-          if (e.kind === 'start') bar?.start(e.total, 0, { name: '' });
-          else if (e.kind === 'image') bar?.update(++done, { name: e.result.name });
-          else if (e.kind === 'error') {
-            if (e.error.stage !== 'pairing') bar?.update(++done, { name: e.error.name });
-            if (!bar) process.stderr.write(`eval: ${e.error.path ?? e.error.name}: ${e.error.message}\n`);
-          } else summary = e.summary;
-        }),
-      ),
-    );
-  } catch (err) {
-    bar?.stop();
-    return usage((err as Error).message);
-  }
-  bar?.stop();
+  await lastValueFrom(
+    evaluate({ srDir: o.sr, hrDir: o.hr, bicubicLqDir: o.bicubic, scale, metrics, concurrency }).pipe(
+      tap((e) => {
+        if (e.kind === 'start') bar?.start(e.total, 0, { name: '' });
+        else if (e.kind === 'image') bar?.update(++done, { name: e.result.name });
+        else if (e.kind === 'error') {
+          if (e.error.stage !== 'pairing') bar?.update(++done, { name: e.error.name });
+          if (!bar) process.stderr.write(`eval: ${e.error.path ?? e.error.name}: ${e.error.message}\n`);
+        } else summary = e.summary;
+      }),
+    ),
+  ).finally(() => bar?.stop());
   if (!summary) throw new Error('evaluate ended without a summary');
   if (bar) for (const e of summary.errors) process.stderr.write(`eval: ${e.path ?? e.name}: ${e.message}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(toJson(summary))}\n`);
