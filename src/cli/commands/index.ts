@@ -3,7 +3,10 @@ import type { Command } from 'commander';
 import { registerDegrade } from './degrade.js';
 import { registerEval } from './eval.js';
 import { registerBench } from './bench.js';
+import { registerUpscale } from './upscale.js';
+import { registerTrain } from './train.js';
+import { registerInitModel } from './init-model.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDegrade, registerEval, registerBench];
+export const commands: RegisterCommand[] = [registerDegrade, registerEval, registerBench, registerUpscale, registerTrain, registerInitModel];
