@@ -105,10 +105,17 @@ export function circularLowpassKernel(cutoff: number, size: number, padTo = 0): 
   if (size % 2 !== 1) throw new RangeError(`kernel size must be odd, got ${size}`);
   const c = (size - 1) / 2;
   const k = new Float64Array(size * size);
+  const byD2 = new Map<number, number>(); // the value depends only on the squared distance: compute each once
   for (let r = 0; r < size; r++) {
     for (let col = 0; col < size; col++) {
-      const dist = Math.sqrt((r - c) ** 2 + (col - c) ** 2);
-      k[r * size + col] = (cutoff * besselJ1(cutoff * dist)) / (2 * Math.PI * dist);
+      const d2 = (r - c) ** 2 + (col - c) ** 2;
+      let v = byD2.get(d2);
+      if (v === undefined) {
+        const dist = Math.sqrt(d2);
+        v = (cutoff * besselJ1(cutoff * dist)) / (2 * Math.PI * dist);
+        byD2.set(d2, v);
+      }
+      k[r * size + col] = v;
     }
   }
   k[c * size + c] = (cutoff * cutoff) / (4 * Math.PI);
