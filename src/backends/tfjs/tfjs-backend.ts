@@ -1,0 +1,164 @@
+/**
+ * The TF.js backend: the `Backend` contract (run a named sub-network on host tensors) plus what training needs —
+ * the model's parameters as named TF.js variables and a differentiable `forward` on TF.js tensors.
+ *
+ * Runtime: the fastest present (tfjs-node-gpu > tfjs-node > wasm > cpu, `pickTfjsRuntime`); on wasm and cpu the
+ * heavy ops run as ONNX Runtime kernels (`heavy: 'ort'`, measured fastest: bench/tfjs-train.ts).
+ *
+ * Training (see ./train/trainer.ts and README section "Training on TF.js"):
+ * ```ts
+ * const backend = await createTfjsBackend(spec, weights);
+ * const trainer = createTrainer({ variables: backend.selectParams('unet', (n) => n.startsWith('conv_in')), lr: 5e-5 });
+ * const { loss } = trainer.trainStep(() => {
+ *   const { eps } = backend.forward('unet', { sample, timestep, encoderHiddenStates });
+ *   return tf.mean(tf.square(tf.sub(eps, target)));
+ * });
+ * ```
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Backend, HostTensor, SubNetwork } from '../backend.js';
+import type { LoraLookup } from '../../models/layers.js';
+import type { NetOps } from '../../models/net-ops.js';
+import type { ModelWeights, WeightMap } from '../../models/params.js';
+import type { ModelSpec } from '../../models/specs.js';
+import { unetForward } from '../../models/unet.js';
+import { vaeDecode, vaeEncode } from '../../models/vae.js';
+import { ortKernelSettings } from './ort/ort-op-cache.js';
+import { pickTfjsRuntime, type TfjsRuntime, type TfjsRuntimeName } from './runtime.js';
+import { createTfjsNetOps } from './tfjs-net-ops.js';
+
+export interface TfjsBackendOptions {
+  /** Force a runtime (default: the fastest present; env `TADSR_TFJS_RUNTIME` also works). */
+  readonly runtime?: TfjsRuntimeName;
+  /** Heavy ops on ONNX Runtime kernels (default on wasm/cpu) or on TF.js built-ins (default on tfjs-node). */
+  readonly heavy?: 'ort' | 'tfjs';
+  /** Threads of the ORT kernels (default: all cores). */
+  readonly ortThreads?: number;
+  /** Weights of a frozen teacher UNet for `teacherUnet` (default: the student's UNet weights, frozen copy). */
+  readonly teacherUnet?: WeightMap;
+}
+
+/** Parameter groups: `unet`, `vae` (incl. TAE time layers), and the frozen `teacherUnet`. */
+export type ParamGroup = 'unet' | 'vae' | 'teacherUnet';
+
+/** The TF.js backend: the contract plus training hooks. */
+export interface TfjsBackend extends Backend {
+  /** What was picked, and why. */
+  readonly runtimeInfo: TfjsRuntime;
+  /** The op set (for networks beyond the built-in sub-networks, e.g. LPIPS). */
+  readonly ops: NetOps<tf.Tensor>;
+  /** Every parameter as a TF.js variable, by group and diffusers name (teacher: `trainable = false`). */
+  readonly params: Readonly<Record<ParamGroup, ReadonlyMap<string, tf.Variable>>>;
+  /** The variables of `group` whose names pass `filter` (for a trainer). */
+  selectParams(group: ParamGroup, filter?: (name: string) => boolean): Map<string, tf.Variable>;
+  /**
+   * Differentiable forward of a sub-network on TF.js tensors (caller owns and disposes the outputs; wrap in
+   * `tf.tidy` or a trainer's loss function). Same input / output names as `run`.
+   */
+  forward(
+    net: SubNetwork,
+    inputs: Readonly<Record<string, tf.Tensor>>,
+    opts?: { readonly lora?: LoraLookup<tf.Tensor> },
+  ): Record<string, tf.Tensor>;
+}
+
+function toVariables(w: WeightMap, group: string, trainable: boolean): Map<string, tf.Variable> {
+  const out = new Map<string, tf.Variable>();
+  const tag = Math.random().toString(36).slice(2, 8);
+  for (const [name, t] of w) {
+    out.set(name, tf.variable(tf.tensor(t.data, [...t.shape]), trainable, `${group}.${tag}/${name}`));
+  }
+  return out;
+}
+
+function lookupIn(map: ReadonlyMap<string, tf.Tensor>, what: string): (name: string) => tf.Tensor {
+  return (name) => {
+    const t = map.get(name);
+    if (t === undefined) throw new Error(`${what}: missing weight "${name}"`);
+    return t;
+  };
+}
+
+/**
+ * Create the TF.js backend for `spec` with `weights`.
+ *
+ * @example
+ * const backend = await createTfjsBackend(presets.tiny, initParams(presets.tiny, 0));
+ * console.log(backend.info.runtime);   // "tfjs wasm: SIMD, 1 thread … + ORT kernels (2 threads)"
+ * const { eps } = await backend.run('unet', { sample, timestep, encoderHiddenStates });
+ * await backend.dispose();
+ */
+export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, opts: TfjsBackendOptions = {}): Promise<TfjsBackend> {
+  const runtimeInfo = await pickTfjsRuntime({ runtime: opts.runtime });
+  const heavy = opts.heavy ?? (runtimeInfo.backend === 'wasm' || runtimeInfo.backend === 'cpu' ? 'ort' : 'tfjs');
+  if (opts.ortThreads !== undefined) ortKernelSettings.threads = opts.ortThreads;
+  const ops = createTfjsNetOps({ heavy });
+  const params: Record<ParamGroup, Map<string, tf.Variable>> = {
+    unet: toVariables(weights.unet, 'unet', true),
+    vae: toVariables(weights.vae, 'vae', true),
+    teacherUnet: toVariables(opts.teacherUnet ?? weights.unet, 'teacher', false),
+  };
+  const runtime = `tfjs ${runtimeInfo.detail}${heavy === 'ort' ? ` + ORT kernels (${ortKernelSettings.threads} threads)` : ''}`;
+
+  function forward(
+    net: SubNetwork,
+    inputs: Readonly<Record<string, tf.Tensor>>,
+    fopts: { readonly lora?: LoraLookup<tf.Tensor> } = {},
+  ): Record<string, tf.Tensor> {
+    const need = (name: string): tf.Tensor => {
+      const t = inputs[name];
+      if (t === undefined) throw new Error(`${net}: input "${name}" missing (got ${Object.keys(inputs).join(', ') || 'none'})`);
+      return t;
+    };
+    return tf.tidy((): Record<string, tf.Tensor> => {
+      switch (net) {
+        case 'unet':
+        case 'teacherUnet': {
+          const p = lookupIn(params[net], net);
+          const ctx = spec.unet.crossAttentionDim === null ? undefined : need('encoderHiddenStates');
+          const eps = unetForward(ops, spec.unet, p, { sample: need('sample'), timestep: need('timestep'), encoderHiddenStates: ctx }, fopts);
+          return { eps };
+        }
+        case 'vaeEncoder':
+          return { moments: vaeEncode(ops, spec.vae, lookupIn(params.vae, 'vae'), need('sample'), { lora: fopts.lora }) };
+        case 'timeAwareEncoder': {
+          if (spec.tae === undefined) throw new Error('this model has no time-aware encoder');
+          const moments = vaeEncode(ops, spec.vae, lookupIn(params.vae, 'vae'), need('sample'), {
+            tae: spec.tae,
+            timestep: need('timestep'),
+            lora: fopts.lora,
+          });
+          return { moments };
+        }
+        case 'vaeDecoder':
+          return { image: vaeDecode(ops, spec.vae, lookupIn(params.vae, 'vae'), need('latent'), { lora: fopts.lora }) };
+        default:
+          throw new Error(`unknown sub-network ${String(net)}`);
+      }
+    });
+  }
+
+  return {
+    info: { name: 'tfjs', runtime },
+    runtimeInfo,
+    ops,
+    params,
+    selectParams: (group, filter = () => true) => new Map([...params[group]].filter(([n]) => filter(n))),
+    forward,
+    run: async (net, inputs) => {
+      const outs = tf.tidy(() => {
+        const ins = Object.fromEntries(Object.entries(inputs).map(([k, h]) => [k, tf.tensor(h.data, [...h.shape])]));
+        return forward(net, ins);
+      });
+      const host: Record<string, HostTensor> = {};
+      for (const [k, t] of Object.entries(outs)) {
+        host[k] = { shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
+        t.dispose();
+      }
+      return host;
+    },
+    dispose: async () => {
+      for (const group of Object.values(params)) for (const v of group.values()) v.dispose();
+    },
+  };
+}
