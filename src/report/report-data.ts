@@ -34,6 +34,13 @@ export interface Comparison {
   readonly sr: readonly { readonly tS: number; readonly path: string }[];
 }
 
+/** One pair's scores: the bicubic baseline and the model at each t_s. */
+export interface ImageScores {
+  readonly id: string;
+  readonly bicubic?: { readonly psnr?: number; readonly ssim?: number; readonly niqe?: number };
+  readonly sr: readonly { readonly tS: number; readonly psnr?: number; readonly ssim?: number; readonly niqe?: number; readonly ms: number }[];
+}
+
 export interface ReportData {
   readonly title: string;
   /** ISO time the report was made. */
@@ -47,6 +54,8 @@ export interface ReportData {
   /** Baselines measured on the same pairs (bicubic ×4). */
   readonly baselines: readonly ScoreRow[];
   readonly comparisons: readonly Comparison[];
+  /** Scores of every pair (report.json only; the page shows the means). */
+  readonly images?: readonly ImageScores[];
   /** Frames that failed (unreadable file, missing pair, ...), reported by name. */
   readonly errors: readonly { readonly id: string; readonly stage: string; readonly message: string }[];
 }
