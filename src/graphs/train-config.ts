@@ -55,8 +55,10 @@ export interface TrainConfig {
   checkpointEvery: number;
   /** Where the frozen teacher runs: TF.js beside the student, or ONNX Runtime. */
   teacherBackend: 'tfjs' | 'onnx';
-  /** TF.js runtime and where heavy ops run. */
+  /** Where heavy ops (conv, matmul, attention, group norm) run: ONNX Runtime kernels or TF.js built-ins. */
   heavyOps: 'ort' | 'tfjs';
+  /** Force a TF.js runtime (default: the fastest present; env TADSR_TFJS_RUNTIME also forces one). */
+  runtime?: 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
   /** Debugging switches: reuse sample 0 every step (overfit check); fix t_s. */
   debug?: { fixedBatch?: boolean; fixedTs?: number };
 }
@@ -115,6 +117,7 @@ const schema: SchemaObject = {
     checkpointEvery: { type: 'integer', minimum: 1, default: 100 },
     teacherBackend: { type: 'string', enum: ['tfjs', 'onnx'], default: 'tfjs' },
     heavyOps: { type: 'string', enum: ['ort', 'tfjs'], default: 'ort' },
+    runtime: { type: 'string', nullable: true, enum: ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] },
     debug: {
       type: 'object',
       nullable: true,

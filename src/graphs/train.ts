@@ -124,7 +124,7 @@ export function train(cfg: TrainConfig, opts: TrainOptions = {}): Observable<Tra
 
 /** The training loop; `emit` receives every event. Resolves when done. */
 export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e: TrainEvent) => void, stopped: () => boolean = () => false): Promise<void> {
-  const runtime = await pickTfjsRuntime();
+  const runtime = await pickTfjsRuntime(cfg.runtime ? { runtime: cfg.runtime } : {});
   const ops = createTfjsNetOps({ heavy: cfg.heavyOps });
   if (cfg.teacherBackend === 'onnx') {
     throw new TrainError('teacherBackend "onnx" is not available in this build: use "tfjs" (see the closing note of issue 4 for the measurement)');
@@ -181,11 +181,13 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     emit({ type: 'start', step, steps: cfg.steps, runtime: `${runtime.detail}; heavy ops: ${cfg.heavyOps}`, notes });
 
     const context = { count: 0 };
+    const reported = new Set<string>();
     while (step < cfg.steps && !stopped() && (opts.stopAfter === undefined || context.count < opts.stopAfter)) {
       const rec = await trainStep(cfg, nets, optS, optF, ds, step);
       for (const [path, why] of ds.skipped) {
+        if (reported.has(path)) continue;
+        reported.add(path);
         emit({ type: 'warning', message: `skipped unreadable image ${path}: ${why}` });
-        ds.skipped.set(path, `${why} (reported)`);
       }
       await appendJsonl(logPath, rec as unknown as Record<string, unknown>);
       step++;
