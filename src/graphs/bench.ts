@@ -84,7 +84,7 @@ async function runGraph(b: Backend, spec: ModelSpec, graph: BenchGraph, px: numb
   const ts: HostTensor = { shape: [1], data: Float32Array.of(t) };
   const ctx: HostTensor | null =
     spec.unet.crossAttentionDim === null ? null : { shape: [1, 1, spec.unet.crossAttentionDim], data: new Float32Array(spec.unet.crossAttentionDim) };
-  const unetInputs = (z: HostTensor) => (ctx === null ? { sample: z, timestep: ts } : { sample: z, timestep: ts, encoderHiddenStates: ctx });
+  const unetInputs = (z: HostTensor): Record<string, HostTensor> => (ctx === null ? { sample: z, timestep: ts } : { sample: z, timestep: ts, encoderHiddenStates: ctx });
   const image = randomImage([1, spec.vae.inChannels, px, px], 7);
   const latent = randomImage([1, L, px / down, px / down], 11);
   switch (graph) {

@@ -11,8 +11,7 @@
  * - `student` (the whole one-step model, one graph): `sample` [B,3,H,W] (LQ upsampled, [−1,1]), `timestep` [B],
  *   `zCoef`/`epsCoef` [B] (ẑ = zCoef·z + epsCoef·ε, see `oneStepCoefficients`), [`encoderHiddenStates`] → `image`
  */
-import type { SubNetwork } from '../backend.js';
-import type { WeightMap } from '../../models/params.js';
+import type { HostTensor, SubNetwork } from '../backend.js';
 import type { ModelSpec } from '../../models/specs.js';
 import { unetForward } from '../../models/unet.js';
 import { posteriorMean, vaeDecode, vaeEncode } from '../../models/vae.js';
@@ -29,11 +28,16 @@ export interface EmitOptions {
   readonly usedParams?: Set<string>;
 }
 
+/** Where weights come from: a `WeightMap`, or anything with `get` (e.g. tensors made or read on demand). */
+export interface WeightSource {
+  get(name: string): HostTensor | undefined;
+}
+
 /** Weights by network; `teacherUnet` falls back to `unet`. */
 export interface EmitWeights {
-  readonly unet?: WeightMap;
-  readonly vae?: WeightMap;
-  readonly teacherUnet?: WeightMap;
+  readonly unet?: WeightSource;
+  readonly vae?: WeightSource;
+  readonly teacherUnet?: WeightSource;
 }
 
 /** The ONNX bytes of `net`, its input names and its output names. */
@@ -45,7 +49,7 @@ export interface EmittedGraph {
   readonly initializerBytes: number;
 }
 
-function lookup(g: OnnxGraphBuilder, w: WeightMap | undefined, what: string, used?: Set<string>, prefix = '') {
+function lookup(g: OnnxGraphBuilder, w: WeightSource | undefined, what: string, used?: Set<string>, prefix = '') {
   return (name: string): string => {
     const t = w?.get(name);
     if (t === undefined) throw new Error(`${what}: missing weight "${name}"`);

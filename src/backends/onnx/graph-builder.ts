@@ -111,6 +111,11 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** Drop a declared weight that no node will read (e.g. replaced by a derived initializer). */
+  forget(name: string): void {
+    this.pending.delete(name);
+  }
+
   /** Add a float initializer named `name` (once; later calls return the same name). */
   initializer(name: string, t: FloatTensor): string {
     if (this.initData.has(name)) return name;
@@ -123,6 +128,8 @@ export class OnnxGraphBuilder {
       for (let off = 0; off < bytes.length; off += 1 << 30) {
         writeSync(this.extFd, bytes, off, Math.min(1 << 30, bytes.length - off));
       }
+      // the bytes are on disk now: keep only the shape (big models must not be held twice)
+      this.initData.set(name, { shape: t.shape, data: new Float32Array(0) });
       proto.data_location = 1;
       proto.external_data = [
         { key: 'location', value: basename(this.opts.externalDataPath!) },

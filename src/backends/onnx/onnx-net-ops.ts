@@ -29,13 +29,16 @@ export class OnnxNetOps implements NetOps<string> {
   }
 
   private transposed(w: string): string {
-    const t = this.g.initializerData(w);
-    if (t === undefined || t.shape.length !== 2) return this.g.op('Transpose', [w], { perm: { ints: [1, 0] } });
     const name = `${w}__T`;
     if (this.g.initializerData(name) !== undefined) return name;
-    const [o, i] = t.shape as [number, number];
+    const t = this.g.initializerData(w);
+    const [o, i] = (t?.shape ?? [0, 0]) as [number, number];
+    if (t === undefined || t.shape.length !== 2 || t.data.length !== o * i) {
+      return this.g.op('Transpose', [w], { perm: { ints: [1, 0] } });
+    }
     const data = new Float32Array(o * i);
     for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) data[c * o + r] = t.data[r * i + c]!;
+    this.g.forget(w); // only the transposed copy is stored, unless another node reads `w`
     return this.g.initializer(name, { shape: [i, o], data });
   }
 
