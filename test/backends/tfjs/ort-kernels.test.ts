@@ -11,8 +11,10 @@ import { ortConv2d } from '../../../src/backends/tfjs/kernels/conv2d-kernels.js'
 import { ortGroupNorm } from '../../../src/backends/tfjs/kernels/group-norm-kernels.js';
 import { ortLinear } from '../../../src/backends/tfjs/kernels/linear-kernels.js';
 import { registerOrtKernels } from '../../../src/backends/tfjs/kernels/register.js';
+import { ortConcat, ortSilu, ortUpsample2x } from '../../../src/backends/tfjs/kernels/shape-op-kernels.js';
 import { refAttention, refConv2d, refGroupNorm, refLinear } from '../../../src/backends/tfjs/reference-ops.js';
 import { pickTfjsRuntime } from '../../../src/backends/tfjs/runtime.js';
+import { createTfjsNetOps } from '../../../src/backends/tfjs/tfjs-net-ops.js';
 
 /** Deterministic pseudo-random data (LCG), so cases do not depend on tfjs's RNG. */
 function data(n: number, seed: number): Float32Array {
@@ -60,6 +62,21 @@ const cases: Case[] = [
     ort: (x, g, b) => ortGroupNorm(x!, 4, g!, b!, 1e-5),
     ref: (x, g, b) => refGroupNorm(x!, 4, g!, b!, 1e-5),
   },
+  { name: 'silu', shapes: [[2, 3, 4, 5]], ort: (x) => ortSilu(x!), ref: (x) => tf.mul(x!, tf.sigmoid(x!)) },
+  {
+    name: 'nearest ×2 upsampling',
+    shapes: [[2, 3, 4, 5]],
+    ort: (x) => ortUpsample2x(x!),
+    // Reference: the heavy: 'tfjs' path (duplicate columns, then rows). (TF.js's ResizeNearestNeighborGrad does not
+    // give the 2×2 block sums PyTorch's nearest upsampling has, so it is no reference here.)
+    ref: (x) => createTfjsNetOps({ heavy: 'tfjs' }).upsampleNearest2x(x!),
+  },
+  {
+    name: 'concat of 3 along channels',
+    shapes: [[2, 3, 4, 4], [2, 1, 4, 4], [2, 2, 4, 4]],
+    ort: (a, b, c) => ortConcat([a!, b!, c!], 1),
+    ref: (a, b, c) => tf.concat([a!, b!, c!], 1),
+  },
 ];
 
 /** Forward output and the gradient of Σ out·r for every input, as host arrays. */
@@ -103,4 +120,32 @@ describe('ORT kernels match TF.js reference ops and gradients', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+});
+
+describe('nearest ×2 upsampling gradient', () => {
+  it('is the 2×2 block sum of dy (PyTorch semantics)', async () => {
+    await pickTfjsRuntime({ runtime: 'wasm' });
+    registerOrtKernels();
+    const dy = data(2 * 4 * 6, 5);
+    const g = tf.tidy(() => {
+      const r = tf.tensor(dy, [1, 2, 4, 6]);
+      return tf.grad((x: tf.Tensor) => tf.sum(tf.mul(ortUpsample2x(x), r)))(tf.zeros([1, 2, 2, 3])).dataSync();
+    });
+    const at = (c: number, y: number, x: number) => dy[c * 24 + y * 6 + x]!;
+    expect(g[1 * 6 + 1 * 3 + 2]).toBeCloseTo(at(1, 2, 4) + at(1, 2, 5) + at(1, 3, 4) + at(1, 3, 5), 6);
+  });
+});
+
+describe('TF.js-ops conv on wasm (no Conv2DBackpropFilter kernel: filter gradient computed as a conv)', () => {
+  it('matches the pure-JS cpu gradients', async () => {
+    const convCases = cases.filter((c) => c.name.startsWith('conv'));
+    await pickTfjsRuntime({ runtime: 'cpu' });
+    const want = convCases.map((c, i) => evaluate(c, c.ref, 10 * i));
+    await pickTfjsRuntime({ runtime: 'wasm' });
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
+    convCases.forEach((c, i) => {
+      const got = evaluate(c, c.ref, 10 * i);
+      got.forEach((g, j) => expect(relErr(g, want[i]![j]!), `${c.name} ${j}`).toBeLessThan(1e-4));
+    });
+  });
 });

@@ -20,7 +20,7 @@ function isWasm(b: KernelBackend): boolean {
   return typeof (b as unknown as Partial<WasmLike>).typedArrayFromHeap === 'function';
 }
 
-/** A zero-copy float32 view of a kernel input. */
+/** A zero-copy float32 view of a kernel input (or of an output just allocated). */
 export function inputView(backend: KernelBackend, info: TensorInfo): Float32Array {
   if (info.dtype !== 'float32') throw new Error(`ORT kernels take float32 tensors, got ${info.dtype}`);
   if (isWasm(backend)) return (backend as unknown as WasmLike).typedArrayFromHeap(info);
@@ -29,21 +29,17 @@ export function inputView(backend: KernelBackend, info: TensorInfo): Float32Arra
   return values;
 }
 
-/** A new float32 kernel output of `shape`; returns its info (what the kernel returns) and a writable view. */
-export function allocOutput(backend: KernelBackend, shape: readonly number[]): { info: TensorInfo; data: Float32Array } {
+/** A new float32 kernel output of `shape` (no view yet: take views only after every allocation). */
+function allocOutputInfo(backend: KernelBackend, shape: readonly number[]): TensorInfo {
   const s = [...shape];
-  if (isWasm(backend)) {
-    const w = backend as unknown as WasmLike;
-    const info = w.makeOutput(s, 'float32');
-    return { info, data: w.typedArrayFromHeap(info) };
-  }
+  if (isWasm(backend)) return (backend as unknown as WasmLike).makeOutput(s, 'float32');
   const size = s.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(size);
-  return { info: (backend as unknown as CpuLike).makeTensorInfo(s, 'float32', data), data };
+  return (backend as unknown as CpuLike).makeTensorInfo(s, 'float32', new Float32Array(size));
 }
 
 /**
- * Allocate outputs, then view inputs, then call `compute` — the safe order on wasm.
+ * Allocate every output, then take views of outputs and inputs, then call `compute` — the safe order on wasm
+ * (allocating may grow the heap, which detaches views taken before).
  *
  * @example
  * return withKernelIo(backend, [x, w], [yShape], ([xv, wv], [y]) => runCached(…, { x: { data: xv, … } }, …));
@@ -54,11 +50,9 @@ export function withKernelIo(
   outputShapes: readonly (readonly number[])[],
   compute: (inputs: Float32Array[], outputs: Float32Array[]) => void,
 ): TensorInfo[] {
-  const outs = outputShapes.map((s) => allocOutput(backend, s));
+  const outs = outputShapes.map((s) => allocOutputInfo(backend, s));
+  const outViews = outs.map((o) => inputView(backend, o));
   const ins = inputs.map((t) => inputView(backend, t));
-  compute(
-    ins,
-    outs.map((o) => o.data),
-  );
-  return outs.map((o) => o.info);
+  compute(ins, outViews);
+  return outs;
 }
