@@ -22,6 +22,7 @@ export interface BackendFactory {
 
 const loaders = new Map<string, () => Promise<BackendFactory>>([
   ['onnx', async () => (await import('./onnx/factory.js')).onnxFactory],
+  ['tfjs', async () => (await import('./tfjs/factory.js')).tfjsFactory],
 ]);
 
 /** Add (or replace) a backend factory under `name`. */
