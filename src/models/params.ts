@@ -201,33 +201,52 @@ function isNormParam(name: string): boolean {
   return /(^|\.)(norm\d?|norm|group_norm|conv_norm_out)\.(weight|bias)$/.test(name);
 }
 
+function fanInOf(shapes: ShapeMap, name: string): number {
+  const module = name.replace(/\.(weight|bias)$/, '');
+  const w = shapes.get(`${module}.weight`);
+  const shape = shapes.get(name)!;
+  return w !== undefined && w.length >= 2 ? w.slice(1).reduce((a, b) => a * b, 1) : shape[shape.length - 1]!;
+}
+
+function initTensor(shapes: ShapeMap, name: string, rand: () => number, zero: boolean): HostTensor {
+  const shape = shapes.get(name)!;
+  const size = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(size);
+  if (zero) return { shape, data };
+  if (isNormParam(name) && shape.length === 1) {
+    if (name.endsWith('.weight')) data.fill(1);
+    return { shape, data };
+  }
+  const bound = 1 / Math.sqrt(fanInOf(shapes, name));
+  for (let i = 0; i < size; i++) data[i] = (2 * rand() - 1) * bound;
+  return { shape, data };
+}
+
 /**
  * PyTorch-like initialisation of `shapes`: Linear/Conv weights and biases ~ U(−1/√fan_in, 1/√fan_in)
  * (`kaiming_uniform_(a=√5)`), norms weight 1 / bias 0; names matching `zeroInit` start at 0 (the TAE's
- * `time_emb_proj` and `time_embedding.linear_2` when `zeroInitTimeProj`). Deterministic in `seed`.
+ * `time_emb_proj` when `zeroInitTimeProj`). Deterministic in `seed`.
  */
 export function initWeights(shapes: ShapeMap, seed: number, zeroInit?: (name: string) => boolean): WeightMap {
   const rand = seededUniform(seed);
   const out: WeightMap = new Map();
-  const fanIn = new Map<string, number>();
-  for (const [name, shape] of shapes) {
-    if (name.endsWith('.weight') && shape.length >= 2) fanIn.set(name.slice(0, -7), shape.slice(1).reduce((a, b) => a * b, 1));
-  }
-  for (const [name, shape] of shapes) {
-    const size = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(size);
-    if (zeroInit?.(name)) {
-      // zeros
-    } else if (isNormParam(name) && shape.length === 1) {
-      if (name.endsWith('.weight')) data.fill(1);
-    } else {
-      const module = name.replace(/\.(weight|bias)$/, '');
-      const bound = 1 / Math.sqrt(fanIn.get(module) ?? shape[shape.length - 1]!);
-      for (let i = 0; i < size; i++) data[i] = (2 * rand() - 1) * bound;
-    }
-    out.set(name, { shape, data });
-  }
+  for (const name of shapes.keys()) out.set(name, initTensor(shapes, name, rand, zeroInit?.(name) === true));
   return out;
+}
+
+/**
+ * The same initialisation made on demand, tensor by tensor (each name seeded from `seed` and its position), for
+ * models too big to hold twice (SD-size random-weight benchmarks stream them straight into ONNX external data).
+ */
+export function lazyInitWeights(shapes: ShapeMap, seed: number, zeroInit?: (name: string) => boolean): { get(name: string): HostTensor | undefined } {
+  const index = new Map([...shapes.keys()].map((k, i) => [k, i]));
+  return {
+    get: (name) => {
+      const i = index.get(name);
+      if (i === undefined) return undefined;
+      return initTensor(shapes, name, seededUniform((seed * 1_000_003 + i) | 0), zeroInit?.(name) === true);
+    },
+  };
 }
 
 /** Weights of each network of a model. */
