@@ -7,5 +7,14 @@ export { listImages, resolveImagePaths } from './io/list-images.js';
 export { mapFrames, mergeMapFrames } from './operators/frame-operator.js';
 export { readImages, type ReadImagesOptions } from './operators/read-images.js';
 export { writeImages, type WriteImagesOptions } from './operators/write-images.js';
+export { degrade, type Degraded } from './operators/degrade.js';
+export * as degradation from './degradation/index.js';
+export {
+  type DegradeDatasetOptions,
+  type DegradeEvent,
+  type DegradeFailure,
+  DegradeUsageError,
+  degradeDataset,
+} from './graphs/degrade-dataset.js';
 export type { NetOps, ParamLookup } from './models/net-ops.js';
 export type { Backend, BackendInfo, HostTensor, SubNetwork } from './backends/backend.js';
