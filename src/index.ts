@@ -18,3 +18,15 @@ export {
 } from './graphs/degrade-dataset.js';
 export type { NetOps, ParamLookup } from './models/net-ops.js';
 export type { Backend, BackendInfo, HostTensor, SubNetwork } from './backends/backend.js';
+export * from './models/specs.js';
+export { presets, presetByName, type PresetName } from './models/presets.js';
+export { validateModelSpec, ModelSpecError } from './models/schema.js';
+export { unetForward, type UNetInputs } from './models/unet.js';
+export { vaeEncode, vaeDecode, posteriorMean, posteriorLogVar } from './models/vae.js';
+export { countParams, initParams, paramShapes, unetParamShapes, vaeParamShapes, type ModelWeights, type WeightMap } from './models/params.js';
+export { SafetensorsFile, readSafetensors, writeSafetensors, loadCheckpoint, CheckpointMismatchError } from './models/safetensors.js';
+export { loraModules, loraParamShapes, loraLookup, mergeLora } from './models/lora.js';
+export { flopsOf, type FlopCount } from './models/flops.js';
+export { createOnnxBackend, type OnnxBackend, type OnnxBackendOptions } from './backends/onnx/index.js';
+export { backendFactory, backendNames, registerBackendFactory, type BackendFactory } from './backends/registry.js';
+export { benchmarkBackends, formatBenchTable, type BenchOptions, type BenchResult, type BenchRow } from './graphs/bench.js';
