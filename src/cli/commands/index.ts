@@ -6,7 +6,9 @@ import { registerBench } from './bench.js';
 import { registerUpscale } from './upscale.js';
 import { registerTrain } from './train.js';
 import { registerInitModel } from './init-model.js';
+import { registerPretrain } from './pretrain.js';
+import { registerEvalModel } from './eval-model.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDegrade, registerEval, registerBench, registerUpscale, registerTrain, registerInitModel];
+export const commands: RegisterCommand[] = [registerDegrade, registerEval, registerBench, registerUpscale, registerTrain, registerInitModel, registerEvalModel];

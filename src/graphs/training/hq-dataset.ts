@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { type DegradationConfig, parseDegradationConfig } from '../../degradation/config.js';
 import { degradeImage } from '../../degradation/pipeline.js';
-import { fromPlanes, toPlanes } from '../../degradation/planes.js';
+import { cropPlanes, flipHorizontal, fromPlanes, padBottomRightReflect101, toPlanes } from '../../degradation/planes.js';
 import { resizePlanes } from '../../degradation/resize.js';
 import { Rng } from '../../degradation/rng.js';
 import type { RgbImage } from '../../image.js';
@@ -70,6 +70,30 @@ export class HqDataset {
       this.orders.set(epoch, order);
     }
     return order[k % n]!;
+  }
+
+  /** A plain HQ crop (`patch`², random position and h-flip seeded by (seed, k)) for teacher pre-training. */
+  async crop(k: number): Promise<{ readonly id: string; readonly hq: RgbImage }> {
+    for (let attempt = 0; attempt < this.paths.length; attempt++) {
+      const path = this.paths[this.fileIndex(k + attempt)]!;
+      if (this.skipped.has(path)) continue;
+      let img: RgbImage;
+      try {
+        img = await decodeImage(await readFile(path));
+      } catch (err) {
+        this.skipped.set(path, (err as Error).message);
+        continue;
+      }
+      const id = `${idFromPath(path)}#${k}`;
+      const rng = Rng.forImage(this.opts.seed, id, 'crop');
+      const size = this.opts.patch;
+      let p = padBottomRightReflect101(toPlanes(img), size, size);
+      if (rng.random() < 0.5) p = flipHorizontal(p);
+      const top = rng.randint(0, p.height - size);
+      const left = rng.randint(0, p.width - size);
+      return { id, hq: fromPlanes(cropPlanes(p, left, top, size, size), img.bitDepth) };
+    }
+    throw new Error(`none of the ${this.paths.length} images in ${this.opts.dir} could be read`);
   }
 
   /** Sample `k`: skips unreadable files (trying the next index), so always returns a sample or throws if none is readable. */

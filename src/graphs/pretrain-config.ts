@@ -1,0 +1,108 @@
+/**
+ * The teacher pre-training config (`tadsr pretrain --config F`), validated by ajv (defaults filled, messages name
+ * the bad key). For presets without pretrained SD weights (`tiny`, `small`): stage 1 trains the VAE on HQ patches
+ * (L1 + a small KL, optionally LPIPS), stage 2 the latent-diffusion UNet (ε-prediction, SD's schedule) on the
+ * frozen VAE's latents. `sd21-base` takes diffusers' SD 2.1-base weights instead: give `init.unet` and
+ * `init.vae` (the diffusers safetensors files, by path) and set the stage steps to 0 to only convert them.
+ *
+ * ```json
+ * { "preset": "small", "data": { "hq": "/data/hq", "patch": 128 }, "out": "runs/teacher",
+ *   "vae": { "steps": 20000 }, "unet": { "steps": 50000 } }
+ * ```
+ */
+import { Ajv, type SchemaObject } from 'ajv';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError, describeAjvErrors } from './train-config.js';
+
+export interface PretrainConfig {
+  preset: 'tiny' | 'small' | 'sd21-base';
+  /** Start from these weights (diffusers safetensors) instead of a fresh initialisation. */
+  init?: { unet?: string; vae?: string };
+  data: { hq: string; patch: number; batch: number; limit: number };
+  out: string;
+  seed: number;
+  vae: { steps: number; lr: number; klWeight: number; lpipsWeight: number };
+  unet: { steps: number; lr: number };
+  weightDecay: number;
+  maxGradNorm: number;
+  checkpointEvery: number;
+  lpipsWeights?: string;
+  heavyOps: 'ort' | 'tfjs';
+  runtime?: 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+}
+
+const stage = (steps: number, lr: number, extra: Record<string, unknown> = {}) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: [],
+  default: {},
+  properties: { steps: { type: 'integer', minimum: 0, default: steps }, lr: { type: 'number', exclusiveMinimum: 0, default: lr }, ...extra },
+});
+
+const schema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['preset', 'data', 'out'],
+  properties: {
+    preset: { type: 'string', enum: ['tiny', 'small', 'sd21-base'] },
+    init: {
+      type: 'object',
+      additionalProperties: false,
+      required: [],
+      properties: { unet: { type: 'string', minLength: 1 }, vae: { type: 'string', minLength: 1 } },
+    },
+    data: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['hq'],
+      properties: {
+        hq: { type: 'string', minLength: 1 },
+        patch: { type: 'integer', minimum: 16, maximum: 2048, default: 128 },
+        batch: { type: 'integer', minimum: 1, maximum: 256, default: 4 },
+        limit: { type: 'integer', minimum: 0, default: 0 },
+      },
+    },
+    out: { type: 'string', minLength: 1 },
+    seed: { type: 'integer', minimum: 0, default: 0 },
+    vae: stage(1000, 1e-4, {
+      klWeight: { type: 'number', minimum: 0, default: 1e-6 },
+      lpipsWeight: { type: 'number', minimum: 0, default: 0 },
+    }),
+    unet: stage(1000, 1e-4),
+    weightDecay: { type: 'number', minimum: 0, default: 0.01 },
+    maxGradNorm: { type: 'number', minimum: 0, default: 1 },
+    checkpointEvery: { type: 'integer', minimum: 1, default: 500 },
+    lpipsWeights: { type: 'string', minLength: 1 },
+    heavyOps: { type: 'string', enum: ['ort', 'tfjs'], default: 'ort' },
+    runtime: { type: 'string', enum: ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] },
+  },
+};
+
+const validate = new Ajv({ useDefaults: true, allErrors: true }).compile<PretrainConfig>(schema);
+
+/** Validate (and fill defaults of) a pre-training config. */
+export function parsePretrainConfig(input: unknown, source = 'pre-training config', base = process.cwd()): PretrainConfig {
+  const obj = structuredClone(input ?? {});
+  if (!validate(obj)) throw new ConfigError(`${source} is invalid:\n  ${describeAjvErrors(validate.errors ?? []).join('\n  ')}`);
+  const cfg = obj as PretrainConfig;
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  return {
+    ...cfg,
+    out: abs(cfg.out),
+    data: { ...cfg.data, hq: abs(cfg.data.hq) },
+    ...(cfg.init ? { init: { ...(cfg.init.unet ? { unet: abs(cfg.init.unet) } : {}), ...(cfg.init.vae ? { vae: abs(cfg.init.vae) } : {}) } } : {}),
+    ...(cfg.lpipsWeights ? { lpipsWeights: abs(cfg.lpipsWeights) } : {}),
+  };
+}
+
+/** Read and validate a pre-training config file. */
+export async function loadPretrainConfig(path: string): Promise<PretrainConfig> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`cannot read pre-training config ${path}: ${(err as Error).message}`);
+  }
+  return parsePretrainConfig(json, path, dirname(resolve(path)));
+}
