@@ -104,14 +104,16 @@ export function psnrNiqeSvg(model: readonly CurvePoint[], baselines: readonly Cu
     const d = pts.map((p) => `${sx(p.niqe).toFixed(1)},${sy(p.psnr).toFixed(1)}`).join(' ');
     out.push(`<polyline class="curve" points="${d}" fill="none" stroke="#1f77b4" stroke-width="2"/>`);
   }
-  for (const p of pts) {
+  pts.forEach((p, i) => {
     const x = sx(p.niqe).toFixed(1);
     const y = sy(p.psnr).toFixed(1);
+    // labels alternate above / below the curve so neighbouring t_s do not overprint each other
+    const ly = i % 2 === 0 ? Number(y) - 9 : Number(y) + 17;
     out.push(
       `<g class="point"><circle cx="${x}" cy="${y}" r="4.5" fill="#1f77b4"><title>${escapeHtml(p.label)}: PSNR ${p.psnr.toFixed(2)} dB, NIQE ${p.niqe.toFixed(2)}</title></circle>`,
-      `<text class="point-label" x="${x}" y="${(Number(y) - 9).toFixed(1)}" text-anchor="middle" font-size="11">${escapeHtml(p.label)}</text></g>`,
+      `<text class="point-label" x="${x}" y="${ly.toFixed(1)}" text-anchor="middle" font-size="11">${escapeHtml(p.label)}</text></g>`,
     );
-  }
+  });
   for (const p of base) {
     const x = sx(p.niqe);
     const y = sy(p.psnr);

@@ -1,0 +1,123 @@
+/**
+ * `tadsr eval-model --model DIR --lq DIR --hr DIR [--t-s 100,300,500,700,900] [--report OUT] [--limit N]` — run a
+ * model over a paired set at each t_s, print the per-t_s means (PSNR / SSIM on Y, pyiqa; NIQE, BasicSR) beside the
+ * bicubic baseline, and write `report.json` + an offline `index.html`. A thin wrapper over {@link evaluateModel}.
+ */
+import { existsSync } from 'node:fs';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { DEFAULT_TS_SWEEP, evaluateModel } from '../../graphs/eval-model.js';
+import type { ReportData } from '../../report/report-data.js';
+import { parseTs } from '../../schedule/timesteps.js';
+
+interface EvalModelCliOptions {
+  model: string;
+  lq: string;
+  hr: string;
+  tS: string;
+  report?: string;
+  limit?: string;
+  comparisons: string;
+  backend?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+const HELP_AFTER = `
+Scores: PSNR and SSIM on the Y channel (BT.601) in pyiqa's convention, no border crop (as OSEDiff / TADSR report
+them); NIQE in BasicSR's convention (lower is more natural). The bicubic x4 baseline (MATLAB imresize, 8-bit) is
+scored on the same pairs. LQ and HR files are paired by name; bad or unpaired files are listed and make the exit
+code 1, the others are still scored.
+
+The report directory holds report.json (means, per-image scores) and index.html: the table, the PSNR-NIQE curve
+(one point per t_s) and before/after sliders (bicubic vs the model at each t_s) — it opens offline in any browser.
+
+Example:
+  tadsr eval-model --model models/default --lq ../shared/data/drealsr/lr --hr ../shared/data/drealsr/hr \\
+    --t-s 100,300,500,700,900 --report out/drealsr-report`;
+
+export function registerEvalModel(program: Command): void {
+  program
+    .command('eval-model')
+    .description('run a model over paired LQ/HR images at several t_s; per-t_s PSNR/SSIM/NIQE and an HTML report')
+    .requiredOption('--model <dir>', 'model directory')
+    .requiredOption('--lq <dir>', 'directory of LQ images')
+    .requiredOption('--hr <dir>', 'directory of HR references (same names, 4x the LQ size)')
+    .option('--t-s <list>', 'comma list of t_s values in [0, 999]', DEFAULT_TS_SWEEP.join(','))
+    .option('--report <dir>', 'write report.json, index.html and comparison images here')
+    .option('--limit <n>', 'only the first N pairs (sorted by name)')
+    .option('--comparisons <n>', 'pairs shown with before/after sliders', '4')
+    .option('--backend <name>', 'backend that runs the model (default onnx)')
+    .option('--json', 'print the report data as JSON on stdout instead of the table')
+    .option('-q, --quiet', 'no progress bar')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (o: EvalModelCliOptions) => {
+      process.exitCode = await runEvalModel(o);
+    });
+}
+
+function usage(message: string): number {
+  process.stderr.write(`tadsr eval-model: ${message}\n`);
+  return 2;
+}
+
+function positiveInt(flag: string, v: string | undefined): number | undefined | Error {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : new Error(`${flag} must be a non-negative integer, got "${v}"`);
+}
+
+async function runEvalModel(o: EvalModelCliOptions): Promise<number> {
+  let sweep: number[];
+  try {
+    sweep = o.tS.split(',').map((s) => s.trim()).filter(Boolean).map(parseTs);
+  } catch (err) {
+    return usage(`--t-s: ${(err as Error).message}`);
+  }
+  if (sweep.length === 0) return usage('--t-s: no value given');
+  const limit = positiveInt('--limit', o.limit);
+  const comparisons = positiveInt('--comparisons', o.comparisons);
+  for (const v of [limit, comparisons]) if (v instanceof Error) return usage(v.message);
+  for (const [flag, dir] of [['--model', o.model], ['--lq', o.lq], ['--hr', o.hr]] as const) {
+    if (!existsSync(dir)) return usage(`${flag}: no such file or directory: ${dir}`);
+  }
+  const showBar = !o.quiet && process.stderr.isTTY === true;
+  const bar = showBar ? new SingleBar({ format: 'eval-model [{bar}] {value}/{total} {name}', stream: process.stderr }) : undefined;
+  let started = false;
+  const { report, files } = await evaluateModel({
+    model: o.model,
+    ...(o.backend ? { backend: o.backend } : {}),
+    lqDir: o.lq,
+    hrDir: o.hr,
+    tS: sweep,
+    ...(o.report ? { reportDir: o.report } : {}),
+    ...(typeof limit === 'number' ? { limit } : {}),
+    ...(typeof comparisons === 'number' ? { comparisons } : {}),
+    onProgress: (p) => {
+      if (!bar) return;
+      if (!started) {
+        bar.start(p.total, 0, { name: '' });
+        started = true;
+      }
+      bar.update(p.done, { name: p.tS === undefined ? `${p.id} (failed)` : `${p.id} t_s=${p.tS}` });
+    },
+  }).finally(() => bar?.stop());
+  for (const e of report.errors) process.stderr.write(`eval-model: ${e.id} (${e.stage}): ${e.message}\n`);
+  if (o.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+  else process.stdout.write(formatEvalModelTable(report));
+  if (files) process.stderr.write(`eval-model: report written to ${files.html}\n`);
+  return report.errors.length > 0 ? 1 : 0;
+}
+
+/** Plain-text table: one row per t_s, then the baselines. */
+export function formatEvalModelTable(r: ReportData): string {
+  const f = (x: number, d: number) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const rows = [...r.rows, ...r.baselines];
+  const w = Math.max(6, ...rows.map((x) => x.label.length));
+  const head = `${'method'.padEnd(w)}  ${'n'.padStart(4)}  ${'PSNR-Y'.padStart(8)}  ${'SSIM-Y'.padStart(7)}  ${'NIQE'.padStart(6)}  ${'ms/img'.padStart(8)}`;
+  const lines = rows.map(
+    (x) =>
+      `${x.label.padEnd(w)}  ${String(x.n).padStart(4)}  ${f(x.psnr, 3).padStart(8)}  ${f(x.ssim, 4).padStart(7)}  ${f(x.niqe, 3).padStart(6)}  ${(x.msPerImage === undefined ? '-' : f(x.msPerImage, 0)).padStart(8)}`,
+  );
+  return `${[head, '-'.repeat(head.length), ...lines].join('\n')}\n`;
+}
