@@ -22,6 +22,7 @@ import {
   bivariatePlateau,
   circularLowpassKernel,
   gaussianKernel1D,
+  padKernel,
   pulseKernel,
 } from './kernels.js';
 import type { Rng } from './rng.js';
@@ -48,8 +49,24 @@ function drawBeta(rng: Rng, [lo, hi]: readonly [number, number]): number {
   return rng.random() < 0.5 ? rng.uniform(lo, 1) : rng.uniform(1, hi);
 }
 
-/** The blur kernel of stage 1 (`stage = 1`) or stage 2 (`stage = 2`, the `*2` keys). */
+/**
+ * The blur kernel of stage 1 (`stage = 1`) or stage 2 (`stage = 2`, the `*2` keys), zero-padded to 21×21 as
+ * BasicSR does (`filter2D` only visits the non-zero support, so the padding costs nothing).
+ */
 export function sampleBlurKernel(cfg: DegradationConfig, stage: 1 | 2, rng: Rng): SampledKernel {
+  const s = drawBlurKernel(cfg, stage, rng);
+  const to = Math.max(21, s.kernel.size);
+  const kernel: FilterKernel = padKernel(s.kernel, to);
+  if (s.kernel.separable) {
+    const p = (to - s.kernel.size) / 2;
+    const g = new Float64Array(to);
+    g.set(s.kernel.separable, p);
+    return { kernel: { ...kernel, separable: g }, record: s.record };
+  }
+  return { kernel, record: s.record };
+}
+
+function drawBlurKernel(cfg: DegradationConfig, stage: 1 | 2, rng: Rng): SampledKernel {
   const s2 = stage === 2;
   const size = rng.choice(cfg.kernel_range);
   if (rng.random() < (s2 ? cfg.sinc_prob2 : cfg.sinc_prob)) {

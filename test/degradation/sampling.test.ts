@@ -6,19 +6,20 @@ import { type KernelRecord, sampleBlurKernel, sampleFinalKernel } from '../../sr
 const cfg = defaultDegradationConfig();
 const N = 6000;
 
-function draw(stage: 1 | 2): { rec: KernelRecord; sum: number }[] {
+function draw(stage: 1 | 2): { rec: KernelRecord; sum: number; padded: number }[] {
   return Array.from({ length: N }, (_, i) => {
     const { kernel, record } = sampleBlurKernel(cfg, stage, Rng.forImage(9, `img${i}`, `kernel${stage}`));
-    return { rec: record, sum: kernel.data.reduce((a, b) => a + b, 0) };
+    return { rec: record, sum: kernel.data.reduce((a, b) => a + b, 0), padded: kernel.size };
   });
 }
 
 describe('kernel sampling (RealESRGANDataset)', () => {
   const s1 = draw(1);
-  it('kernels sum to 1 and sizes are the 8 odd sizes 7..21, uniformly', () => {
+  it('kernels sum to 1, are zero-padded to 21×21, and sizes are the 8 odd sizes 7..21, uniformly', () => {
     const sizes = new Map<number, number>();
-    for (const { rec, sum } of s1) {
+    for (const { rec, sum, padded } of s1) {
       expect(sum).toBeCloseTo(1, 12);
+      expect(padded).toBe(21);
       sizes.set(rec.size, (sizes.get(rec.size) ?? 0) + 1);
     }
     expect([...sizes.keys()].sort((a, b) => a - b)).toEqual([7, 9, 11, 13, 15, 17, 19, 21]);
