@@ -22,7 +22,7 @@ import sys
 import time
 
 import numpy as np
-from scipy.ndimage import convolve
+from scipy.ndimage import convolve, correlate
 from scipy.special import gamma
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -44,8 +44,14 @@ def y_pyiqa(rgb_u8, out_range):
     x = rgb_u8.astype(np.float32) / np.float32(255.)
     img = x * np.float32(255.)
     img = img / np.float32(255.)
-    w = np.array([65.481, 128.553, 24.966], dtype=np.float32)
-    y = (img[..., 0] * w[0] + img[..., 1] * w[1] + img[..., 2] * w[2]).astype(np.float32) + np.float32(16.)
+    w = np.array([65.481, 128.553, 24.966], dtype=np.float64)  # float32 weights, exact in float64
+    w = w.astype(np.float32).astype(np.float64)
+    a = img.astype(np.float64)
+    # torch's float32 matmul accumulates with fused multiply-adds: one float32 rounding per step.
+    y = (a[..., 0] * w[0]).astype(np.float32)
+    y = (y.astype(np.float64) + a[..., 1] * w[1]).astype(np.float32)
+    y = (y.astype(np.float64) + a[..., 2] * w[2]).astype(np.float32)
+    y = y + np.float32(16.)
     y = y / np.float32(255.)
     y = y * np.float32(out_range)
     if out_range >= 255:
@@ -94,18 +100,14 @@ def ssim_basicsr(a, b, crop, y):
 
 def psnr_pyiqa_y(a, b):
     ya, yb = y_pyiqa(a, 1.), y_pyiqa(b, 1.)
-    mse = np.mean(((ya - yb) ** 2).astype(np.float32), dtype=np.float32)
-    return float(10. * np.log10(1. / (np.float64(mse) + 1e-8)))
+    mse = np.mean((ya - yb).astype(np.float64) ** 2)
+    return float(10. * np.log10(1. / (mse + 1e-8)))
 
 
 def _valid_corr(x, w):
-    k = w.shape[0]
-    h, wd = x.shape
-    out = np.zeros((h - k + 1, wd - k + 1))
-    for i in range(k):
-        for j in range(k):
-            out += w[i, j] * x[i:i + h - k + 1, j:j + wd - k + 1]
-    return out
+    """'valid' 2-D correlation (F.conv2d without padding): full-size ndimage.correlate, border cropped."""
+    r = w.shape[0] // 2
+    return correlate(x, w, mode='constant')[r:-r, r:-r]
 
 
 def ssim_pyiqa_y(a, b):

@@ -16,16 +16,17 @@
  * });
  * ```
  */
-import { type Observable, concat, defer, from, map, of } from 'rxjs';
-import { DataError, type FrameError, type Has, isFrameError } from '../frame.js';
+import { type Observable, concat, defer, finalize, from, map, of } from 'rxjs';
+import { DataError, type FrameError, type Has, type Item, isFrameError } from '../frame.js';
 import type { RgbImage } from '../image.js';
 import { decodeImage } from '../io/decode-image.js';
 import { resolveImagePaths } from '../io/list-images.js';
 import { readFile } from 'node:fs/promises';
 import { type ImageMetrics, METRIC_NAMES, type MeasureOptions, type MetricName } from '../metrics/image-metrics.js';
 import { bicubicUpscale } from '../metrics/matlab-imresize.js';
+import { MeasurePool } from '../metrics/measure-pool.js';
 import { mapFrames, mergeMapFrames } from '../operators/frame-operator.js';
-import { measure } from '../operators/measure.js';
+import { type WithMetrics, measure } from '../operators/measure.js';
 import { type FilePair, pairByName } from './evaluate-pairing.js';
 
 export interface EvaluateOptions extends MeasureOptions {
@@ -39,6 +40,8 @@ export interface EvaluateOptions extends MeasureOptions {
   readonly scale?: number;
   /** Files decoded at once (default 2). */
   readonly concurrency?: number;
+  /** Worker threads computing the metrics (default 0: in this thread). Scores are identical either way. */
+  readonly workers?: number;
 }
 
 export interface ImageResult extends ImageMetrics {
@@ -88,19 +91,36 @@ export function evaluate(opts: EvaluateOptions): Observable<EvaluateEvent> {
     const errors: EvaluateError[] = pairing.unpaired.map((u) => ({ name: idOf(u.path), path: u.path, stage: 'pairing', message: u.reason }));
     const frames: PairFrame[] = pairing.pairs.map((p: FilePair) => ({ id: p.name, path: p.srPath, hrPath: p.hrPath }));
 
-    const measured$ = from(frames).pipe(
-      mergeMapFrames('read-images', async (f: PairFrame) => {
+    const workers = opts.workers ?? 0;
+    const pool = workers > 0 ? new MeasurePool(workers) : undefined;
+    type Read = PairFrame & { sr: RgbImage; hq: RgbImage };
+    const read$ = from(frames).pipe(
+      mergeMapFrames('read-images', async (f: PairFrame): Promise<Read> => {
         const [sr, hq] = await Promise.all([readImage(f.path), readImage(f.hrPath)]);
-        return { ...f, sr: bicubic ? bicubicUpscale(sr, scale) : sr, hq };
-      }, opts.concurrency ?? 2),
-      mapFrames('check-size', (f: PairFrame & { sr: RgbImage; hq: RgbImage }) => {
-        if (f.sr.width !== f.hq.width || f.sr.height !== f.hq.height) {
-          const what = bicubic ? `bicubic x${scale} of the LQ image` : 'SR image';
-          throw new DataError(`${what} is ${f.sr.width}x${f.sr.height} but HR ${f.hrPath} is ${f.hq.width}x${f.hq.height}`);
-        }
-        return f;
-      }),
-      measure<PairFrame & { sr: RgbImage; hq: RgbImage }>(opts),
+        return { ...f, sr, hq };
+      }, opts.concurrency ?? Math.max(2, workers)),
+    );
+    const scored$: Observable<Item<PairFrame & WithMetrics>> = pool
+      ? read$.pipe(
+        mergeMapFrames('measure', async (f: Read) => {
+          const r = await pool.measure({ sr: f.sr, hr: f.hq, bicubicScale: bicubic ? scale : undefined, opts: measureOpts(opts) });
+          if ('dataError' in r) throw new DataError(r.dataError);
+          return { id: f.id, path: f.path, hrPath: f.hrPath, metrics: r.metrics };
+        }, 2 * workers),
+        finalize(() => void pool.close()),
+      )
+      : read$.pipe(
+        mapFrames('check-size', (f: Read): Read => {
+          const sr = bicubic ? bicubicUpscale(f.sr, scale) : f.sr;
+          if (sr.width !== f.hq.width || sr.height !== f.hq.height) {
+            const what = bicubic ? `bicubic x${scale} of the LQ image` : 'SR image';
+            throw new DataError(`${what} is ${sr.width}x${sr.height} but the HR image is ${f.hq.width}x${f.hq.height}`);
+          }
+          return { ...f, sr };
+        }),
+        measure<Read>(opts),
+      );
+    const measured$ = scored$.pipe(
       map((item): EvaluateEvent => {
         if (isFrameError(item)) {
           const e = toError(item);
@@ -119,6 +139,16 @@ export function evaluate(opts: EvaluateOptions): Observable<EvaluateEvent> {
       defer(() => of<EvaluateEvent>({ kind: 'summary', summary: summarise(images, errors, metrics) })),
     );
   });
+}
+
+/** The metric options alone (plain data for the workers). */
+function measureOpts(o: EvaluateOptions): MeasureOptions {
+  const out: { -readonly [K in keyof MeasureOptions]: MeasureOptions[K] } = {};
+  if (o.metrics) out.metrics = o.metrics;
+  if (o.psnr) out.psnr = o.psnr;
+  if (o.ssim) out.ssim = o.ssim;
+  if (o.niqe) out.niqe = o.niqe;
+  return out;
 }
 
 async function readImage(path: string): Promise<RgbImage> {

@@ -111,7 +111,7 @@ function resizeInterleaved(
   if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`imresize scale must be a positive number, got ${scale}`);
   const outH = Math.ceil(height * scale);
   const outW = Math.ceil(width * scale);
-  const round = (opts.precision ?? 'float64') === 'float32' ? Math.fround : (v: number) => v;
+  const float32 = (opts.precision ?? 'float64') === 'float32';
   const th = cachedTable(height, outH, scale, opts);
   const tw = cachedTable(width, outW, scale, opts);
   const rowStride = width * channels;
@@ -124,21 +124,43 @@ function resizeInterleaved(
       const s = th.index[i * th.taps + k] * rowStride;
       for (let x = 0; x < rowStride; x++) mid[dst + x] += wgt * src[s + x];
     }
-    for (let x = 0; x < rowStride; x++) mid[dst + x] = round(mid[dst + x]);
   }
-  // Pass 2: columns (W) -> outH x outW.
+  if (float32) for (let x = 0; x < mid.length; x++) mid[x] = Math.fround(mid[x]);
+  // Pass 2: columns (W) -> outH x outW. Offsets of each tap within a row, precomputed.
+  const taps = tw.taps;
+  const offs = new Int32Array(tw.index.length);
+  for (let i = 0; i < offs.length; i++) offs[i] = tw.index[i] * channels;
+  const wts = tw.weight;
   const out = new Float64Array(outH * outW * channels);
   for (let i = 0; i < outH; i++) {
     const srcRow = i * rowStride;
-    const dstRow = i * outW * channels;
+    let o = i * outW * channels;
     for (let j = 0; j < outW; j++) {
-      for (let c = 0; c < channels; c++) {
-        let acc = 0;
-        for (let k = 0; k < tw.taps; k++) acc += tw.weight[j * tw.taps + k] * mid[srcRow + tw.index[j * tw.taps + k] * channels + c];
-        out[dstRow + j * channels + c] = round(acc);
+      const t0 = j * taps;
+      if (channels === 3) {
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        for (let k = 0; k < taps; k++) {
+          const w = wts[t0 + k];
+          const s = srcRow + offs[t0 + k];
+          a0 += w * mid[s];
+          a1 += w * mid[s + 1];
+          a2 += w * mid[s + 2];
+        }
+        out[o++] = a0;
+        out[o++] = a1;
+        out[o++] = a2;
+      } else {
+        for (let c = 0; c < channels; c++) {
+          let acc = 0;
+          for (let k = 0; k < taps; k++) acc += wts[t0 + k] * mid[srcRow + offs[t0 + k] + c];
+          out[o++] = acc;
+        }
       }
     }
   }
+  if (float32) for (let x = 0; x < out.length; x++) out[x] = Math.fround(out[x]);
   return { width: outW, height: outH, data: out };
 }
 

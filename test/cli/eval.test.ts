@@ -26,7 +26,7 @@ afterAll(() => {
 
 describe('tadsr eval', () => {
   it('--json prints exactly one JSON object { n, mean, images, errors } on stdout, exit 0', () => {
-    const r = tadsr('eval', '--sr', clean.sr, '--hr', clean.hr, '--json');
+    const r = tadsr('eval', '--sr', clean.sr, '--hr', clean.hr, '--json', '--workers', '0');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines.length).toBe(1);
@@ -44,7 +44,7 @@ describe('tadsr eval', () => {
   });
 
   it('reports unreadable and unpaired files on stderr and in errors, still scores the rest, exit 1', () => {
-    const r = tadsr('eval', '--sr', bad.sr, '--hr', bad.hr, '--json', '--metrics', 'psnr');
+    const r = tadsr('eval', '--sr', bad.sr, '--hr', bad.hr, '--json', '--metrics', 'psnr', '--workers', '0');
     expect(r.code).toBe(1);
     const j = JSON.parse(r.stdout);
     expect(j.n).toBe(2);
@@ -54,8 +54,8 @@ describe('tadsr eval', () => {
     expect(r.stderr).toMatch(/zz_broken_x1\.png/);
   });
 
-  it('--bicubic scores the MATLAB-bicubic baseline, and prints a table without --json', () => {
-    const r = tadsr('eval', '--bicubic', clean.lq, '--hr', clean.hr);
+  it('--bicubic scores the MATLAB-bicubic baseline (in worker threads), and prints a table without --json', () => {
+    const r = tadsr('eval', '--bicubic', clean.lq, '--hr', clean.hr, '--workers', '2');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^name\s+PSNR\s+SSIM\s+NIQE$/);

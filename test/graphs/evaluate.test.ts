@@ -66,8 +66,18 @@ describe('evaluate()', () => {
     const { summary } = await run({ bicubicLqDir: set.lq, hrDir: set.hr, scale: 2 });
     expect(summary.n).toBe(0);
     expect(summary.errors.filter((e) => e.stage === 'check-size').length).toBe(3);
-    expect(summary.errors.find((e) => e.stage === 'check-size')?.message).toMatch(/bicubic x2 .* is 96x96 but HR/);
+    expect(summary.errors.find((e) => e.stage === 'check-size')?.message).toMatch(/bicubic x2 of the LQ image is 96x96 but the HR image is 192x192/);
     expect(Number.isNaN(summary.mean.psnr)).toBe(true);
+  });
+
+  it('worker threads give the same scores and the same error reports as the in-thread path', async () => {
+    const inline = await run({ bicubicLqDir: set.lq, hrDir: set.hr });
+    const pooled = await run({ bicubicLqDir: set.lq, hrDir: set.hr, workers: 2 });
+    expect(pooled.summary.images).toEqual(inline.summary.images);
+    expect(pooled.summary.mean).toEqual(inline.summary.mean);
+    expect(pooled.summary.errors.map((e) => e.name).sort()).toEqual(inline.summary.errors.map((e) => e.name).sort());
+    const sized = await run({ bicubicLqDir: set.lq, hrDir: set.hr, scale: 2, workers: 2 });
+    expect(sized.summary.errors.filter((e) => e.stage === 'measure').length).toBe(3);
   });
 
   it('a missing directory or a missing SR source is a usage error', async () => {

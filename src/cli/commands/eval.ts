@@ -3,6 +3,7 @@
  * (or the MATLAB-bicubic baseline) against references. A thin wrapper over {@link evaluate}.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
@@ -18,6 +19,7 @@ interface EvalCliOptions {
   json?: boolean;
   quiet?: boolean;
   concurrency: string;
+  workers: string;
 }
 
 const HELP_AFTER = `
@@ -48,6 +50,7 @@ export function registerEval(program: Command): void {
     .option('--json', 'print one JSON object { n, mean, images, errors } on stdout (progress stays on stderr)')
     .option('-q, --quiet', 'no progress bar')
     .option('--concurrency <n>', 'files decoded at once', '2')
+    .option('--workers <n>', 'worker threads computing the metrics (0: main thread)', String(defaultWorkers()))
     .addHelpText('after', HELP_AFTER)
     .action(async (o: EvalCliOptions) => {
       process.exitCode = await runEval(o);
@@ -61,6 +64,8 @@ async function runEval(o: EvalCliOptions): Promise<number> {
   if (!Number.isInteger(scale) || scale < 1) return usage(`--scale must be a positive integer, got "${o.scale}"`);
   const concurrency = Number(o.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1) return usage(`--concurrency must be a positive integer, got "${o.concurrency}"`);
+  const workers = Number(o.workers);
+  if (!Number.isInteger(workers) || workers < 0) return usage(`--workers must be a non-negative integer, got "${o.workers}"`);
   let metrics: MetricName[];
   try {
     metrics = parseMetricNames(o.metrics);
@@ -75,7 +80,7 @@ async function runEval(o: EvalCliOptions): Promise<number> {
   let summary: EvaluateSummary | undefined;
   let done = 0;
   await lastValueFrom(
-    evaluate({ srDir: o.sr, hrDir: o.hr, bicubicLqDir: o.bicubic, scale, metrics, concurrency }).pipe(
+    evaluate({ srDir: o.sr, hrDir: o.hr, bicubicLqDir: o.bicubic, scale, metrics, concurrency, workers }).pipe(
       tap((e) => {
         if (e.kind === 'start') bar?.start(e.total, 0, { name: '' });
         else if (e.kind === 'image') bar?.update(++done, { name: e.result.name });
@@ -95,6 +100,11 @@ async function runEval(o: EvalCliOptions): Promise<number> {
     return 1;
   }
   return 0;
+}
+
+/** One worker per core, at most 4 (metrics are CPU-bound; decoding runs on libvips threads). */
+function defaultWorkers(): number {
+  return Math.min(4, availableParallelism());
 }
 
 function usage(message: string): number {
