@@ -79,9 +79,20 @@ const tiny: ModelSpec = {
  * No cross-attention: without a text encoder the condition is one fixed embedding, and attention to a constant
  * context adds a constant per layer — a bias the ResNets already have. The UNet therefore takes no text input.
  *
- * Sizing (ORT CPU, 2 threads, this machine loaded by other jobs; `npx tsx bench/ort-small-sizing.ts`):
- * see the table in that script's header and the closing note of issue 3. The final call on the training side is
- * the TF.js backend's step time.
+ * Sizing (student forward 128→512 on ORT CPU, 2 threads, machine loaded by ~6 other jobs, so compare rows, not
+ * absolute numbers; `npx tsx bench/ort-small-sizing.ts`):
+ *
+ * | candidate (VAE widths / UNet widths)   | params | GFLOP/image | ms/image |
+ * |----------------------------------------|--------|-------------|----------|
+ * | [16,32,64,64] / [64,128,256]           | 16.6 M |   67.5      |  3 817   |
+ * | [32,64,128,128] / [64,128,256] (this)  | 19.6 M |  196.8      | 10 409   |
+ * | [32,64,128,128] / [128,256,256]        | 29.0 M |  223.4      |  8 033   |
+ * | [64,128,256,256] / [128,256,256]       | 40.8 M |  721.5      | 15 021   |
+ *
+ * FLOPs are dominated by the VAE at full resolution (decoder 133 of 197 GFLOP), so the VAE width sets the cost;
+ * the UNet (17.6 GFLOP at a 64² latent) is cheap. 32 channels at full resolution is the narrowest that keeps
+ * SD's per-level structure with GroupNorm groups of 2 channels; training at 256² patches costs a quarter of the
+ * table. The final call on the training side is the TF.js backend's measured step time.
  */
 const small: ModelSpec = {
   unet: {
