@@ -36,6 +36,7 @@ import { OFFICIAL_TS, tvFromTs } from '../schedule/timesteps.js';
 import { readModelDir, writeModelDir } from './model-dir.js';
 import type { TrainConfig } from './train-config.js';
 import { AdamW } from './training/adamw.js';
+import { SyncOnnxTeacher } from './training/onnx-teacher.js';
 import { HqDataset } from './training/hq-dataset.js';
 import { DistillNets } from './training/nets.js';
 import { appendJsonl, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
@@ -54,6 +55,8 @@ export interface StepRecord {
   readonly ms_student: number;
   readonly ms_fake: number;
   readonly ms_data: number;
+  /** Time of the teacher's forward inside the student step (included in ms_student). */
+  readonly ms_teacher: number;
   readonly samples: readonly string[];
 }
 
@@ -126,9 +129,6 @@ export function train(cfg: TrainConfig, opts: TrainOptions = {}): Observable<Tra
 export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e: TrainEvent) => void, stopped: () => boolean = () => false): Promise<void> {
   const runtime = await pickTfjsRuntime(cfg.runtime ? { runtime: cfg.runtime } : {});
   const ops = createTfjsNetOps({ heavy: cfg.heavyOps });
-  if (cfg.teacherBackend === 'onnx') {
-    throw new TrainError('teacherBackend "onnx" is not available in this build: use "tfjs" (see the closing note of issue 4 for the measurement)');
-  }
 
   let spec: ModelSpec;
   let teacherModel: Awaited<ReturnType<typeof readModelDir>> | undefined;
@@ -151,6 +151,7 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     limit: cfg.data.limit,
   });
 
+  const onnxTeacher = cfg.teacherBackend === 'onnx' ? new SyncOnnxTeacher(spec, teacherUnet) : undefined;
   const nets = new DistillNets(ops, { spec, weights, teacherUnet, tae: cfg.tae, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed });
   const optS = new AdamW(nets.studentVars, { lr: cfg.lr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
   const optF = new AdamW(nets.fakeVars, { lr: cfg.fakeLr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
@@ -183,7 +184,7 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     const context = { count: 0 };
     const reported = new Set<string>();
     while (step < cfg.steps && !stopped() && (opts.stopAfter === undefined || context.count < opts.stopAfter)) {
-      const rec = await trainStep(cfg, nets, optS, optF, ds, step);
+      const rec = await trainStep(cfg, nets, optS, optF, ds, step, onnxTeacher);
       for (const [path, why] of ds.skipped) {
         if (reported.has(path)) continue;
         reported.add(path);
@@ -217,11 +218,12 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     optS.dispose();
     optF.dispose();
     nets.dispose();
+    onnxTeacher?.dispose();
   }
 }
 
 /** One distillation step (student update, then fake-score update). Deterministic in (cfg.seed, step). */
-async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number): Promise<StepRecord> {
+async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, onnxTeacher?: SyncOnnxTeacher): Promise<StepRecord> {
   const t0 = performance.now();
   const rng = Rng.forImage(cfg.seed, `step-${step}`, 'timesteps');
   const drawn = OFFICIAL_TS[rng.randint(0, OFFICIAL_TS.length - 1)]!;
@@ -241,6 +243,7 @@ async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF:
   const useVsd = cfg.weights.tavsd > 0;
   const terms: { mse?: tf.Scalar; tavsd?: tf.Scalar } = {};
   let zHatHost: tf.Tensor | undefined;
+  let teacherMs = 0;
 
   const studentVars = [...nets.studentVars.values()];
   const { value, grads } = tf.variableGrads(() => {
@@ -256,7 +259,11 @@ async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF:
       const noise = new Float32Array(zHat.size);
       Rng.forImage(cfg.seed, `step-${step}`, 'vsd-noise').fillNormal(noise);
       const zt = tf.add(tf.mul(zHatHost, nz.alpha), tf.mul(tf.tensor(noise, zHat.shape), nz.sigma));
-      const x0T = tf.add(tf.mul(zt, x0k.a), tf.mul(nets.teacherEps(zt, tV), x0k.b)) as tf.Tensor4D;
+      const tt0 = performance.now();
+      const epsT = onnxTeacher ? tf.tensor(onnxTeacher.eps(zt.dataSync() as Float32Array, zt.shape, tV), zt.shape) : nets.teacherEps(zt, tV);
+      const x0T = tf.add(tf.mul(zt, x0k.a), tf.mul(epsT, x0k.b)) as tf.Tensor4D;
+      x0T.dataSync();
+      teacherMs = performance.now() - tt0;
       const x0F = tf.add(tf.mul(zt, x0k.a), tf.mul(nets.fakeEps(zt, tV), x0k.b)) as tf.Tensor4D;
       const tv = tavsdLoss(zHat, tf.tensor(x0T.dataSync(), x0T.shape) as tf.Tensor4D, tf.tensor(x0F.dataSync(), x0F.shape) as tf.Tensor4D);
       terms.tavsd = tf.keep(tv);
@@ -302,6 +309,7 @@ async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF:
     ms_data: Math.round(t1 - t0),
     ms_student: Math.round(t2 - t1),
     ms_fake: Math.round(t3 - t2),
+    ms_teacher: Math.round(teacherMs),
     samples: samples.map((s) => s.id),
   };
   tf.dispose([terms.mse!, ...(terms.tavsd ? [terms.tavsd] : [])]);

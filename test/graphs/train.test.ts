@@ -73,6 +73,15 @@ describe('distillation graph (tiny preset)', () => {
     expect(steps(ev).every((r) => r.tV !== null && r.tV >= 20 && r.tV < 980)).toBe(true);
   });
 
+  it('the frozen teacher on ONNX Runtime gives the same step as on TF.js', async () => {
+    const a = steps(await run(cfg({ steps: 2, checkpointEvery: 2, teacherBackend: 'tfjs' }), { skipExport: true }));
+    const b = steps(await run(cfg({ steps: 2, checkpointEvery: 2, teacherBackend: 'onnx' }), { skipExport: true }));
+    for (let i = 0; i < 2; i++) {
+      expect(b[i]!.loss_tavsd).toBeCloseTo(a[i]!.loss_tavsd!, 4);
+      expect(b[i]!.loss_student).toBeCloseTo(a[i]!.loss_student, 4);
+    }
+  });
+
   it('bad configs and mismatched checkpoints give one clear message', async () => {
     expect(() => parseTrainConfig({ preset: 'tiny', data: { hq: 'x', patch: 10 }, out: 'o' })).toThrow(/data\.patch: must be >= 16/);
     expect(() => parseTrainConfig({ preset: 'tiny', data: { hq: 'x' }, out: 'o', bogus: 1 })).toThrow(/bogus: unknown key/);
