@@ -1,27 +1,44 @@
 /**
- * The tadsr row of the peer benchmarks: `tadsr upscale` with a model directory, whole 128² images and a tiled
- * 1024×768 input. Resolved lazily from the inference graph so the peer benchmark runs before a model exists.
+ * The tadsr row of the peer benchmarks: a model directory run by the inference graph's {@link Upscaler} (the code
+ * behind `tadsr upscale`) — whole 128² images, and a large input tiled with Gaussian blending.
  */
+import { Upscaler } from '../src/graphs/upscaler.js';
 import type { RgbImage } from '../src/image.js';
 
 export interface TadsrPeer {
   readonly loadMs: number;
-  /** How the large input is tiled, for the table. */
+  /** What ran it and how the large input is tiled, for the table. */
+  readonly runtime: string;
   readonly tiling: string;
   upscale(lq: RgbImage): Promise<RgbImage>;
   upscaleTiled(lq: RgbImage): Promise<RgbImage>;
+  dispose(): Promise<void>;
 }
 
-/** Load the model in `dir` through `src/graphs/infer`; `{ skipped }` (with the reason) when it cannot. */
-export async function loadTadsrPeer(dir: string, tS: number): Promise<TadsrPeer | { skipped: string }> {
-  const modulePath = '../src/graphs/infer.js';
-  let m: Record<string, unknown>;
+/** Load the model in `dir` (default backend: onnx); `{ skipped }` with the reason when it cannot be loaded. */
+export async function loadTadsrPeer(
+  dir: string,
+  tS: number,
+  opts: { backend?: string; tile?: number; overlap?: number } = {},
+): Promise<TadsrPeer | { skipped: string }> {
+  const t0 = performance.now();
+  let up: Upscaler;
   try {
-    m = (await import(modulePath)) as Record<string, unknown>;
+    up = await Upscaler.load(dir, opts.backend ? { backend: opts.backend } : {});
   } catch (err) {
-    return { skipped: `src/graphs/infer not available: ${(err as Error).message.split('\n')[0]}` };
+    return { skipped: `cannot load ${dir}: ${(err as Error).message.split('\n')[0]}` };
   }
-  void dir;
-  void tS;
-  return { skipped: `src/graphs/infer exports ${Object.keys(m).join(', ')}; adapter not wired yet` };
+  const loadMs = performance.now() - t0;
+  const tile = opts.tile ?? 128;
+  const overlap = opts.overlap ?? 32;
+  return {
+    loadMs,
+    get runtime() {
+      return up.backend.info.runtime;
+    },
+    tiling: `tile ${tile}, overlap ${overlap}`,
+    upscale: (lq) => up.upscale(lq, { tS, id: 'bench' }),
+    upscaleTiled: (lq) => up.upscale(lq, { tS, tile, overlap, id: 'bench' }),
+    dispose: () => up.dispose(),
+  };
 }

@@ -14,7 +14,8 @@
  * Options: `--lr DIR --hr DIR` (default ../shared/data/drealsr/{lr,hr}), `--models a,b`, `--limit N`,
  * `--thick-limit N`, `--out DIR` (SR PNGs, default $TMPDIR/tadsr-peers; outside the repo), `--json FILE`,
  * `--no-tiled`, `--tiled-models a,b` (default esrgan-slim,esrgan-thick), `--tiled-input FILE`, `--patch N`,
- * `--padding N`, `--t-s N` (tadsr row, default 500).
+ * `--padding N`, `--t-s N` (tadsr row, default 500), `--no-quality` (timing only). `--models ''` runs no
+ * UpscalerJS model on the 93 (e.g. for a tiled-only run).
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
     if (!existsSync(hrPath)) throw new Error(`no HR pair for ${p} (looked for ${hrPath})`);
     pairs.push({ id, lq: await decodeImage(await readFile(p)), hr: await decodeImage(await readFile(hrPath)) });
   }
-  const quality = await loadQuality();
+  const quality = args.flag('no-quality') ? { fn: null, reason: '--no-quality' } : await loadQuality();
   console.log(`# peers on ${lrDir} (${pairs.length} pairs), SR PNGs under ${outDir}`);
   console.log(`# machine: ${cpus().length}× ${cpus()[0]?.model ?? '?'}, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (shared)`);
   if (!quality.fn) console.log(`# quality: not measured (${quality.reason})`);
@@ -136,7 +137,9 @@ async function main(): Promise<void> {
     if ('skipped' in tadsr) console.log(`# tadsr: skipped (${tadsr.skipped})`);
     else {
       await tadsr.upscale(pairs[0].lq);
+      console.log(`# tadsr: ${tadsrModel} on ${tadsr.runtime}`);
       done(await runMethod(`tadsr t_s=${tS}`, tadsr.upscale, pairs, tadsr.loadMs, quality.fn));
+      await tadsr.dispose();
     }
   }
 
@@ -185,6 +188,7 @@ async function main(): Promise<void> {
         const out = join(outDir, 'tiled', 'tadsr.png');
         await writeImageFile(out, sr);
         tiledRows.push({ method: `tadsr t_s=${tS} (${tadsr.tiling})`, ms, out });
+        await tadsr.dispose();
       }
     }
     console.log('\n| method, 1024×768 → 4096×3072 | seconds | × first row |');
