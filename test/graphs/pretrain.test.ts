@@ -12,9 +12,8 @@ beforeAll(async () => {
   hq = await makeHqFolder(2, 40);
 });
 
-// runtime cpu: see train.test.ts.
 const cfg = (extra: Record<string, unknown> = {}) =>
-  parsePretrainConfig({ preset: 'tiny', data: { hq, patch: 32, batch: 1 }, out: mkdtempSync(join(tmpdir(), 'tadsr-pre-')), vae: { steps: 6, lr: 2e-3 }, unet: { steps: 4, lr: 2e-3 }, checkpointEvery: 2, runtime: 'cpu', ...extra });
+  parsePretrainConfig({ preset: 'tiny', data: { hq, patch: 32, batch: 1 }, out: mkdtempSync(join(tmpdir(), 'tadsr-pre-')), vae: { steps: 6, lr: 2e-3 }, unet: { steps: 4, lr: 2e-3 }, checkpointEvery: 2, ...extra });
 
 async function run(c: ReturnType<typeof cfg>, opts = {}) {
   const ev: PretrainEvent[] = [];
@@ -45,8 +44,8 @@ describe('teacher pre-training (tiny preset)', () => {
     const resumed = await run(b, { resume: true });
     const rv = steps(resumed, 'vae');
     expect(rv.map((r) => r.step)).toEqual([3, 4]);
-    expect(rv[0]!.loss).toBeCloseTo(straight[2]!.loss, 5);
-    expect(rv[1]!.loss).toBeCloseTo(straight[3]!.loss, 5);
+    expect(rv[0]!.loss).toBeCloseTo(straight[2]!.loss, 4);
+    expect(rv[1]!.loss).toBeCloseTo(straight[3]!.loss, 4);
     expect(steps(resumed, 'unet')).toHaveLength(1);
   });
 });

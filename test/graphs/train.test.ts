@@ -12,10 +12,9 @@ beforeAll(async () => {
   hq = await makeHqFolder(3, 48, { corrupt: true });
 });
 
-// runtime cpu: the wasm runtime's zero-copy ORT kernels hit detached views after wasm memory growth (tfjs backend issue).
 function cfg(extra: Record<string, unknown>) {
   const out = mkdtempSync(join(tmpdir(), 'tadsr-run-'));
-  return parseTrainConfig({ preset: 'tiny', data: { hq, patch: 32 }, out, lr: 2e-3, fakeLr: 1e-3, runtime: 'cpu', ...extra });
+  return parseTrainConfig({ preset: 'tiny', data: { hq, patch: 32 }, out, lr: 2e-3, fakeLr: 1e-3, ...extra });
 }
 
 async function run(c: ReturnType<typeof cfg>, opts = {}): Promise<TrainEvent[]> {
@@ -60,8 +59,8 @@ describe('distillation graph (tiny preset)', () => {
     for (let i = 0; i < 2; i++) {
       expect(resumed[i]!.tS).toBe(straight[i + 2]!.tS);
       expect(resumed[i]!.samples).toEqual(straight[i + 2]!.samples);
-      expect(resumed[i]!.loss_student).toBeCloseTo(straight[i + 2]!.loss_student, 5);
-      expect(resumed[i]!.loss_diffusion).toBeCloseTo(straight[i + 2]!.loss_diffusion, 5);
+      expect(resumed[i]!.loss_student).toBeCloseTo(straight[i + 2]!.loss_student, 4);
+      expect(resumed[i]!.loss_diffusion).toBeCloseTo(straight[i + 2]!.loss_diffusion, 4);
     }
   });
 
