@@ -26,6 +26,7 @@ import type { RgbImage } from '../image.js';
 import { blurredMse } from '../losses/blurred-mse.js';
 import { diffusionLoss } from '../losses/diffusion-loss.js';
 import { tavsdLoss } from '../losses/tavsd.js';
+import { loadLpipsWeights, lpipsVgg } from '../models/lpips.js';
 import { initParams } from '../models/params.js';
 import { presetByName } from '../models/presets.js';
 import type { ModelSpec } from '../models/specs.js';
@@ -151,6 +152,11 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     limit: cfg.data.limit,
   });
 
+  const lpips = cfg.lpipsWeights ? await loadLpipsWeights(cfg.lpipsWeights) : undefined;
+  const lpipsConsts = lpips ? new Map([...lpips.weights].map(([k, v]) => [k, tf.tensor(v.data, [...v.shape])])) : undefined;
+  const perceptual = lpips && lpipsConsts
+    ? (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.mean(lpipsVgg(ops, (n) => lpipsConsts.get(n)!, lpips.spec, a, b)) as tf.Scalar
+    : undefined;
   const onnxTeacher = cfg.teacherBackend === 'onnx' ? new SyncOnnxTeacher(spec, teacherUnet) : undefined;
   const nets = new DistillNets(ops, { spec, weights, teacherUnet, tae: cfg.tae, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed });
   const optS = new AdamW(nets.studentVars, { lr: cfg.lr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
@@ -184,7 +190,7 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     const context = { count: 0 };
     const reported = new Set<string>();
     while (step < cfg.steps && !stopped() && (opts.stopAfter === undefined || context.count < opts.stopAfter)) {
-      const rec = await trainStep(cfg, nets, optS, optF, ds, step, onnxTeacher);
+      const rec = await trainStep(cfg, nets, optS, optF, ds, step, onnxTeacher, perceptual);
       for (const [path, why] of ds.skipped) {
         if (reported.has(path)) continue;
         reported.add(path);
@@ -219,11 +225,12 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     optF.dispose();
     nets.dispose();
     onnxTeacher?.dispose();
+    if (lpipsConsts) tf.dispose([...lpipsConsts.values()]);
   }
 }
 
 /** One distillation step (student update, then fake-score update). Deterministic in (cfg.seed, step). */
-async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, onnxTeacher?: SyncOnnxTeacher): Promise<StepRecord> {
+async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, onnxTeacher?: SyncOnnxTeacher, perceptual?: (a: tf.Tensor, b: tf.Tensor) => tf.Scalar): Promise<StepRecord> {
   const t0 = performance.now();
   const rng = Rng.forImage(cfg.seed, `step-${step}`, 'timesteps');
   const drawn = OFFICIAL_TS[rng.randint(0, OFFICIAL_TS.length - 1)]!;
@@ -241,7 +248,7 @@ async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF:
   const nz = noisingCoefficients(tV);
   const x0k = { a: 1 / nz.alpha, b: -nz.sigma / nz.alpha };
   const useVsd = cfg.weights.tavsd > 0;
-  const terms: { mse?: tf.Scalar; tavsd?: tf.Scalar } = {};
+  const terms: { mse?: tf.Scalar; tavsd?: tf.Scalar; lpips?: tf.Scalar } = {};
   let zHatHost: tf.Tensor | undefined;
   let teacherMs = 0;
 
@@ -254,6 +261,11 @@ async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF:
     const mse = blurredMse(sr, hq, tS);
     terms.mse = tf.keep(mse);
     let total: tf.Scalar = tf.mul(mse, cfg.weights.mse);
+    if (perceptual && cfg.weights.lpips > 0) {
+      const lp = perceptual(sr, hq);
+      terms.lpips = tf.keep(lp);
+      total = tf.add(total, tf.mul(lp, cfg.weights.lpips));
+    }
     zHatHost = tf.keep(tf.tensor(zHat.dataSync(), zHat.shape));
     if (useVsd) {
       const noise = new Float32Array(zHat.size);
@@ -300,7 +312,7 @@ async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF:
     tS,
     tV: useVsd ? tV : null,
     loss_mse: terms.mse!.dataSync()[0]!,
-    loss_lpips: null,
+    loss_lpips: terms.lpips ? terms.lpips.dataSync()[0]! : null,
     loss_tavsd: terms.tavsd ? terms.tavsd.dataSync()[0]! : null,
     loss_student: lossStudent,
     loss_diffusion: lossDiff,
@@ -312,6 +324,6 @@ async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF:
     ms_teacher: Math.round(teacherMs),
     samples: samples.map((s) => s.id),
   };
-  tf.dispose([terms.mse!, ...(terms.tavsd ? [terms.tavsd] : [])]);
+  tf.dispose([terms.mse!, ...(terms.tavsd ? [terms.tavsd] : []), ...(terms.lpips ? [terms.lpips] : [])]);
   return rec;
 }

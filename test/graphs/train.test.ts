@@ -64,9 +64,12 @@ describe('distillation graph (tiny preset)', () => {
     }
   });
 
-  it('ablations run: tae false (plain encoder) and tavsd false (t_v uniform)', async () => {
-    const c = cfg({ steps: 2, tae: false, tavsd: false, checkpointEvery: 2 });
+  it('ablations run: tae false (plain encoder) and tavsd false (t_v uniform), with LPIPS by path', async () => {
+    const lpipsWeights = new URL('../fixtures/lpips/weights.safetensors', import.meta.url).pathname;
+    const c = cfg({ steps: 2, tae: false, tavsd: false, checkpointEvery: 2, lpipsWeights });
     const ev = await run(c);
+    // LPIPS (random small fixture weights) is on and finite
+    expect(steps(ev).every((r) => r.loss_lpips !== null && Number.isFinite(r.loss_lpips))).toBe(true);
     const m = await readModelDir(join(c.out, 'model'));
     expect(m.manifest.spec.tae).toBeUndefined();
     expect(steps(ev).every((r) => r.tV !== null && r.tV >= 20 && r.tV < 980)).toBe(true);
