@@ -13,14 +13,14 @@ import '../../src/backends/tfjs/register-gradients.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { lpipsParamNames, lpipsSpecFromShapes, lpipsVgg, loadLpipsWeights } from '../../src/models/lpips.js';
 import { readSafetensors } from '../../src/models/safetensors.js';
-import { lpipsTfjsOps } from './lpips-tfjs-ops.js';
+import { createTfjsNetOps } from '../../src/backends/tfjs/tfjs-net-ops.js';
 
 const FIXTURE = join(import.meta.dirname, '../fixtures/lpips');
 
-async function runFixture(dir: string) {
+async function runFixture(dir: string, heavy: 'tfjs' | 'ort' = 'tfjs') {
   const { spec, weights } = await loadLpipsWeights(join(dir, 'weights.safetensors'));
   const io = await readSafetensors(join(dir, 'io.safetensors'));
-  const { ops, shimmed } = lpipsTfjsOps('tfjs');
+  const ops = createTfjsNetOps({ heavy });
   const params = new Map([...weights].map(([k, v]) => [k, tf.tensor(v.data, [...v.shape])]));
   const p = (n: string) => {
     const t = params.get(n);
@@ -38,7 +38,7 @@ async function runFixture(dir: string) {
   res.forEach((r) => r.dispose());
   const leaked = tf.memory().numTensors - before;
   params.forEach((x) => x.dispose());
-  return { spec, io, value, layers, shape, shimmed, leaked };
+  return { spec, io, value, layers, shape, leaked };
 }
 
 function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -52,9 +52,8 @@ describe('LPIPS-VGG v0.1', () => {
     await tf.setBackend('cpu');
   });
 
-  it('matches lpips.LPIPS(net="vgg") on the random fixture to 1e-4 relative (value and every layer term)', async () => {
-    const r = await runFixture(FIXTURE);
-    if (r.shimmed.length) console.log(`LPIPS test: TF.js backend lacks ${r.shimmed.join(', ')} — using the test shim`);
+  it.each(['tfjs', 'ort'] as const)('matches lpips.LPIPS(net="vgg") on the random fixture to 1e-4 relative (value and every layer term), heavy ops on %s', async (heavy) => {
+    const r = await runFixture(FIXTURE, heavy);
     expect(r.spec.channels).toEqual([4, 8, 12, 16, 16]);
     expect(r.shape).toEqual([2, 1, 1, 1]);
     const want = r.io.get('lpips')!.data;
@@ -67,7 +66,7 @@ describe('LPIPS-VGG v0.1', () => {
   it('is zero for identical inputs and symmetric', async () => {
     const { spec, weights } = await loadLpipsWeights(join(FIXTURE, 'weights.safetensors'));
     const io = await readSafetensors(join(FIXTURE, 'io.safetensors'));
-    const { ops } = lpipsTfjsOps('tfjs');
+    const ops = createTfjsNetOps({ heavy: 'tfjs' });
     const p = (n: string) => tf.tensor(weights.get(n)!.data, [...weights.get(n)!.shape]);
     const a = () => tf.tensor(io.get('in0')!.data, [...io.get('in0')!.shape]);
     const b = () => tf.tensor(io.get('in1')!.data, [...io.get('in1')!.shape]);
@@ -77,10 +76,10 @@ describe('LPIPS-VGG v0.1', () => {
     tf.dispose([same, ab, ba]);
   });
 
-  it('has the gradient of lpips in PyTorch on TF.js (it is a loss)', async () => {
+  it.each(['tfjs', 'ort'] as const)('has the gradient of lpips in PyTorch on TF.js (it is a loss), heavy ops on %s', async (heavy) => {
     const { spec, weights } = await loadLpipsWeights(join(FIXTURE, 'weights.safetensors'));
     const io = await readSafetensors(join(FIXTURE, 'io.safetensors'));
-    const { ops } = lpipsTfjsOps('tfjs');
+    const ops = createTfjsNetOps({ heavy });
     const p = (n: string) => tf.tensor(weights.get(n)!.data, [...weights.get(n)!.shape]);
     const target = tf.tensor(io.get('in1')!.data, [...io.get('in1')!.shape]);
     const x = tf.tensor(io.get('in0')!.data, [...io.get('in0')!.shape]);
