@@ -16,6 +16,13 @@ export {
   DegradeUsageError,
   degradeDataset,
 } from './graphs/degrade-dataset.js';
+export * as metrics from './metrics/index.js';
+export { psnr, ssim, niqe, bicubicUpscale, imresize, measureImage, type ImageMetrics, type MetricName } from './metrics/index.js';
+export { measure, type WithMetrics } from './operators/measure.js';
+export {
+  evaluate, type EvaluateOptions, type EvaluateEvent, type EvaluateSummary, type ImageResult,
+} from './graphs/evaluate.js';
+export { pairByName, type FilePair } from './graphs/evaluate-pairing.js';
 export type { NetOps, ParamLookup } from './models/net-ops.js';
 export type { Backend, BackendInfo, HostTensor, SubNetwork } from './backends/backend.js';
 export * from './models/specs.js';
