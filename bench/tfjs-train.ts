@@ -9,7 +9,7 @@
  * divided by the median wall time per step. The pure-JS `cpu` (TF.js ops) row runs at batch `--cpu-batch`
  * with a single timed step (a batch-4 step takes minutes); its GFLOP/s is per its own FLOPs.
  */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { OnnxGraphBuilder } from '../src/backends/onnx/graph-builder.js';
@@ -64,6 +64,8 @@ interface Row {
   readonly combo: string;
   /** ORT forward GFLOP/s measured interleaved with this row's steps (same load). */
   readonly ortFwdGflops?: number;
+  /** GFLOP/s of ANCHORS.md's calibration conv (3×3, 4×64×64×64, ORT, 2 threads), interleaved likewise. */
+  readonly convGflops?: number;
   readonly runtime: string;
   readonly batch: number;
   readonly msPerStep: number;
@@ -71,7 +73,7 @@ interface Row {
   readonly note: string;
 }
 
-async function trainCombo(combo: string, ortFwd: () => Promise<number>): Promise<Row> {
+async function trainCombo(combo: string, ortFwd: () => Promise<number>, conv: () => Promise<number>): Promise<Row> {
   const [rt, heavyName] = combo.split('+') as [TfjsRuntimeName, string | undefined];
   const heavy = heavyName === 'ort' ? 'ort' : 'tfjs';
   const runtime = await pickTfjsRuntime({ runtime: rt });
@@ -88,11 +90,13 @@ async function trainCombo(combo: string, ortFwd: () => Promise<number>): Promise
   const flops = 3 * countForwardFlops(referenceUnet, shapes, [batch, 3, HW, HW]);
   const times: number[] = [];
   const ortTimes: number[] = [];
+  const convTimes: number[] = [];
   const losses: number[] = [];
   let startTensors = tf.memory().numTensors;
   for (let i = 0; i < steps + 1; i++) {
     if (i === 1) startTensors = tf.memory().numTensors; // after step 0 the optimizer holds its moments
     ortTimes.push(await ortFwd());
+    convTimes.push(await conv());
     const t0 = performance.now();
     const { value, grads } = tf.variableGrads(
       () => tf.mean(tf.square(tf.sub(referenceUnet(ops, p, x), target))) as tf.Scalar,
@@ -118,6 +122,7 @@ async function trainCombo(combo: string, ortFwd: () => Promise<number>): Promise
     msPerStep: ms,
     gflops: flops / ms / 1e6,
     ortFwdGflops: countForwardFlops(referenceUnet, shapes, [BATCH, 3, HW, HW]) / median(ortTimes) / 1e6,
+    convGflops: CONV_FLOPS / median(convTimes) / 1e6,
     note: `loss ${losses[0]!.toFixed(4)}→${losses[losses.length - 1]!.toFixed(4)}, leaked tensors ${leaked}, ${times.length} timed`,
   };
 }
@@ -146,28 +151,55 @@ async function ortForwardRunner(): Promise<{ run: () => Promise<number>; release
   };
 }
 
+const CONV_FLOPS = 2 * 4 * 64 * 64 * 9 * 64 * 64;
+
+/** ANCHORS.md's calibration: one 3×3 conv 4×64×64×64 → 64 on ORT CPU (idle machine: 133–166 GFLOP/s). */
+async function convCalibrationRunner(): Promise<{ run: () => Promise<number>; release: () => Promise<void> }> {
+  const g = new OnnxGraphBuilder({ name: 'calibration_conv' });
+  const x = g.input('x', [4, 64, 64, 64]);
+  const w = g.initializer('w', { shape: [64, 64, 3, 3], data: new SeededRng(5).normalArray(64 * 64 * 9) });
+  g.output(g.op('Conv', [x, w], { pads: { ints: [1, 1, 1, 1] } }), 'y', [4, 64, 64, 64]);
+  const session = await ort.InferenceSession.create(g.build(), { intraOpNumThreads: availableParallelism(), logSeverityLevel: 3 });
+  const feed = { x: new ort.Tensor('float32', new SeededRng(6).normalArray(4 * 64 * 64 * 64), [4, 64, 64, 64]) };
+  await session.run(feed);
+  return {
+    run: async () => {
+      const t0 = performance.now();
+      await session.run(feed);
+      return performance.now() - t0;
+    },
+    release: () => session.release(),
+  };
+}
+
 const fwdFlops = countForwardFlops(referenceUnet, shapes, [BATCH, 3, HW, HW]);
 console.log(
   `reference UNet: ${nParams} params, forward ${(fwdFlops / 1e9).toFixed(3)} GFLOP at batch ${BATCH}×3×${HW}×${HW}, ` +
     `training step ${((3 * fwdFlops) / 1e9).toFixed(3)} GFLOP; ${availableParallelism()} cores (machine shared, timings noisy)`,
 );
 const ortRunner = await ortForwardRunner();
+const convRunner = await convCalibrationRunner();
 const rows: Row[] = [];
 for (const c of COMBOS) {
   try {
-    rows.push(await trainCombo(c, ortRunner.run));
+    rows.push(await trainCombo(c, ortRunner.run, convRunner.run));
   } catch (e) {
     rows.push({ combo: c, runtime: '-', batch: 0, msPerStep: NaN, gflops: NaN, note: `failed: ${(e as Error).message}` });
   }
   console.error(`done: ${c}`);
 }
 await ortRunner.release();
-console.log('\nEach training step alternates with one ORT forward of the same net (batch 4), so both see the same load.');
-console.log('| combination | runtime | batch | ms / step | effective GFLOP/s | ORT fwd GFLOP/s (same run) | train / ORT fwd | note |');
-console.log('|---|---|---|---|---|---|---|---|');
+await convRunner.release();
+console.log('\nEach training step alternates with one ORT forward of the same net (batch 4) and one calibration conv');
+console.log("(ANCHORS.md: 3×3 conv 4×64×64×64 on ORT, 133–166 GFLOP/s on the idle machine), so all see the same load.");
+console.log('"idle-projected" = effective × 150 / calibration GFLOP/s (a projection, not a measurement).');
+console.log('| combination | runtime | batch | ms / step | effective GFLOP/s | ORT fwd GFLOP/s (same run) | train / ORT fwd | calibration conv GFLOP/s | idle-projected GFLOP/s | note |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const o = r.ortFwdGflops ?? NaN;
+  const c = r.convGflops ?? NaN;
   console.log(
-    `| ${r.combo} | ${r.runtime} | ${r.batch} | ${r.msPerStep.toFixed(1)} | ${r.gflops.toFixed(1)} | ${o.toFixed(1)} | ${(r.gflops / o).toFixed(2)} | ${r.note} |`,
+    `| ${r.combo} | ${r.runtime} | ${r.batch} | ${r.msPerStep.toFixed(1)} | ${r.gflops.toFixed(1)} | ${o.toFixed(1)} | ${(r.gflops / o).toFixed(2)} | ${c.toFixed(1)} | ${((r.gflops * 150) / c).toFixed(1)} | ${r.note} |`,
   );
 }
+console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);

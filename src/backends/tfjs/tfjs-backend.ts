@@ -62,7 +62,11 @@ export interface TfjsBackend extends Backend {
   ): Record<string, tf.Tensor>;
 }
 
-function toVariables(w: WeightMap, group: string, trainable: boolean): Map<string, tf.Variable> {
+/**
+ * Host weights → named TF.js variables (e.g. LoRA adapters: `toVariables(initWeights(loraParamShapes(m), 0),
+ * 'lora', true)`, then `loraLookup(m, (n) => vars.get(n)!)` in `forward(…, { lora })`). Dispose them when done.
+ */
+export function toVariables(w: WeightMap, group: string, trainable: boolean): Map<string, tf.Variable> {
   const out = new Map<string, tf.Variable>();
   const tag = Math.random().toString(36).slice(2, 8);
   for (const [name, t] of w) {

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTfjsBackend, type TfjsBackend } from '../../../src/backends/tfjs/tfjs-backend.js';
+import { createTfjsBackend, toVariables, type TfjsBackend } from '../../../src/backends/tfjs/tfjs-backend.js';
 import { createTrainer } from '../../../src/backends/tfjs/train/trainer.js';
-import { initParams } from '../../../src/models/params.js';
+import { loraLookup, loraModules, loraParamShapes, mergeLora } from '../../../src/models/lora.js';
+import { initParams, initWeights, unetParamShapes } from '../../../src/models/params.js';
 import { presets } from '../../../src/models/presets.js';
 
 const spec = presets.tiny;
@@ -107,5 +108,51 @@ describe('TF.js trainer', () => {
     await writeSafetensors(other, new Map([['x', { shape: [1], data: new Float32Array(1) }]]));
     await expect(t.load(other)).rejects.toThrow(/not a tadsr TF.js trainer checkpoint/);
     t.dispose();
+  });
+
+  it('trains LoRA adapters only, and the merged weights reproduce the adapted UNet', async () => {
+    const modules = loraModules(
+      { adapters: [{ network: 'unet', rank: 2, alpha: 2, targets: ['conv_in', '.*attn1\\.(to_q|to_v)'] }] },
+      'unet',
+      unetParamShapes(u),
+    );
+    const init = initWeights(loraParamShapes(modules), 4);
+    const loraVars = toVariables(init, 'lora', true);
+    const lora = loraLookup(modules, (n) => loraVars.get(n)!);
+    const base = backend.selectParams('unet');
+    const baseBefore = Float32Array.from(base.get('conv_in.weight')!.dataSync());
+    const trainer = createTrainer({ variables: loraVars, lr: 1e-2, weightDecay: 0 });
+    const loraLoss = () =>
+      tf.tidy(() => {
+        const sample = tf.randomNormal([2, u.inChannels, 8, 8], 0, 1, 'float32', 21);
+        const ctx = tf.randomNormal([2, 3, u.crossAttentionDim!], 0, 1, 'float32', 22);
+        const { eps } = backend.forward('unet', { sample, timestep: tf.tensor1d([3, 700]), encoderHiddenStates: ctx }, { lora });
+        return tf.mean(tf.square(eps!)) as tf.Scalar;
+      });
+    const first = trainer.trainStep(loraLoss);
+    let last = first;
+    for (let i = 0; i < 4; i++) last = trainer.trainStep(loraLoss);
+    expect(last.loss).toBeLessThan(first.loss);
+    expect(Array.from(base.get('conv_in.weight')!.dataSync())).toEqual(Array.from(baseBefore));
+
+    // merged base + LoRA on a second backend equals the adapted forward
+    const host = (m: ReadonlyMap<string, tf.Variable>) =>
+      new Map([...m].map(([n, v]) => [n, { shape: v.shape, data: Float32Array.from(v.dataSync()) }]));
+    const merged = await createTfjsBackend(spec, { unet: mergeLora(host(base), host(loraVars), modules), vae: new Map() });
+    const inputs = {
+      sample: { shape: [1, u.inChannels, 8, 8], data: Float32Array.from({ length: 256 }, (_, i) => Math.cos(i)) },
+      timestep: { shape: [1], data: Float32Array.from([250]) },
+      encoderHiddenStates: { shape: [1, 3, u.crossAttentionDim!], data: Float32Array.from({ length: 3 * u.crossAttentionDim! }, (_, i) => Math.sin(i)) },
+    };
+    const adapted = tf.tidy(() => {
+      const ins = Object.fromEntries(Object.entries(inputs).map(([k, h]) => [k, tf.tensor(h.data, h.shape)]));
+      return Float32Array.from(backend.forward('unet', ins, { lora }).eps!.dataSync());
+    });
+    const { eps } = await merged.run('unet', inputs);
+    const scale = Math.max(...adapted.map(Math.abs));
+    expect(Math.max(...eps!.data.map((x, i) => Math.abs(x - adapted[i]!))) / scale).toBeLessThan(1e-4);
+    await merged.dispose();
+    trainer.dispose();
+    for (const v of loraVars.values()) v.dispose();
   });
 });
