@@ -11,4 +11,4 @@ import { registerEvalModel } from './eval-model.js';
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [registerDegrade, registerEval, registerBench, registerUpscale, registerTrain, registerInitModel, registerEvalModel];
+export const commands: RegisterCommand[] = [registerDegrade, registerEval, registerBench, registerUpscale, registerTrain, registerInitModel, registerPretrain, registerEvalModel];
