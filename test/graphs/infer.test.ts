@@ -62,6 +62,22 @@ describe('upscale graph (tiny untrained model, ONNX backend)', () => {
   });
 });
 
+describe('backends', () => {
+  it('the TF.js backend gives the ONNX backend\'s result', async () => {
+    const lq = { width: 8, height: 8, data: new Float32Array(192).map((_, i) => (i % 13) / 13) };
+    const tfjs = await Upscaler.load(modelDir, { backend: 'tfjs' });
+    try {
+      const a = await up.upscale(lq, { tS: 400, colorFix: 'none' });
+      const b = await tfjs.upscale(lq, { tS: 400, colorFix: 'none' });
+      let max = 0;
+      for (let i = 0; i < a.data.length; i++) max = Math.max(max, Math.abs(a.data[i]! - b.data[i]!));
+      expect(max).toBeLessThan(1e-3);
+    } finally {
+      await tfjs.dispose();
+    }
+  });
+});
+
 describe('tadsr upscale CLI', () => {
   const stderr = () => {
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
