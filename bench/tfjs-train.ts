@@ -93,7 +93,7 @@ async function trainCombo(combo: string, ortFwd: () => Promise<number>, conv: ()
   const convTimes: number[] = [];
   const losses: number[] = [];
   let startTensors = tf.memory().numTensors;
-  for (let i = 0; i < steps + 1; i++) {
+  for (let i = 0; i < (steps === 1 ? 1 : steps + 1); i++) {
     if (i === 1) startTensors = tf.memory().numTensors; // after step 0 the optimizer holds its moments
     ortTimes.push(await ortFwd());
     convTimes.push(await conv());
@@ -186,7 +186,8 @@ for (const c of COMBOS) {
   } catch (e) {
     rows.push({ combo: c, runtime: '-', batch: 0, msPerStep: NaN, gflops: NaN, note: `failed: ${(e as Error).message}` });
   }
-  console.error(`done: ${c}`);
+  const r = rows[rows.length - 1]!;
+  console.error(`done: ${c}: ${r.msPerStep.toFixed(1)} ms/step, ${r.gflops.toFixed(1)} GFLOP/s (ORT fwd ${(r.ortFwdGflops ?? NaN).toFixed(1)}, conv ${(r.convGflops ?? NaN).toFixed(1)}) ${r.note}`);
 }
 await ortRunner.release();
 await convRunner.release();

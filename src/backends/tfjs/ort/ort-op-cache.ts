@@ -14,7 +14,7 @@ export interface OrtKernelSettings {
   spinning: boolean;
 }
 
-/** Mutable global settings; change before the first kernel runs (existing sessions keep theirs). */
+/** Mutable global settings; sessions are cached per settings, so a change applies to the next kernel call. */
 export const ortKernelSettings: OrtKernelSettings = { threads: availableParallelism(), spinning: false };
 
 const sessions = new Map<string, NativeSession>();
@@ -59,10 +59,11 @@ export function runCached(
   inputs: Readonly<Record<string, OrtIo>>,
   outputs: Readonly<Record<string, OrtIo>>,
 ): void {
-  let session = sessions.get(key);
+  const fullKey = `${key}#t${ortKernelSettings.threads}${ortKernelSettings.spinning ? 's' : ''}`;
+  let session = sessions.get(fullKey);
   if (!session) {
     session = createNativeSession(encodeOnnxModel(build()), sessionOptions());
-    sessions.set(key, session);
+    sessions.set(fullKey, session);
   }
   const feeds: Record<string, ReturnType<typeof nativeTensor>> = {};
   for (const [name, io] of Object.entries(inputs)) feeds[name] = nativeTensor(io.data, io.shape);
