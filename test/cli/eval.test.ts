@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import { type EvalSet, makeEvalSet } from '../graphs/evaluate-fixtures.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -11,6 +12,29 @@ const runner = join(root, 'test', 'cli', 'eval-run.ts');
 function tadsr(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', runner, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Run the CLI in this process (no spawn cost), capturing stdout / stderr. */
+async function tadsrInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  process.exitCode = undefined;
+  try {
+    const code = await main(['node', 'tadsr', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    process.exitCode = undefined;
+    out.mockRestore();
+    err.mockRestore();
+  }
 }
 
 let clean: EvalSet;
@@ -54,8 +78,8 @@ describe('tadsr eval', () => {
     expect(r.stderr).toMatch(/zz_broken_x1\.png/);
   });
 
-  it('--bicubic scores the MATLAB-bicubic baseline (in worker threads), and prints a table without --json', () => {
-    const r = tadsr('eval', '--bicubic', clean.lq, '--hr', clean.hr, '--workers', '2');
+  it('--bicubic scores the MATLAB-bicubic baseline (in worker threads), and prints a table without --json', async () => {
+    const r = await tadsrInProcess('eval', '--bicubic', clean.lq, '--hr', clean.hr, '--workers', '2');
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^name\s+PSNR\s+SSIM\s+NIQE$/);
@@ -64,17 +88,17 @@ describe('tadsr eval', () => {
     expect(lines[lines.length - 1]).toMatch(/^mean \(n=2\)/);
   });
 
-  it('usage errors name the problem (exit 2); --help states the conventions', () => {
-    const none = tadsr('eval', '--hr', clean.hr);
+  it('usage errors name the problem (exit 2); --help states the conventions', async () => {
+    const none = await tadsrInProcess('eval', '--hr', clean.hr);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/give --sr SR_DIR \(or --bicubic LQ_DIR/);
-    const badMetric = tadsr('eval', '--sr', clean.sr, '--hr', clean.hr, '--metrics', 'psnr,lpips');
+    const badMetric = await tadsrInProcess('eval', '--sr', clean.sr, '--hr', clean.hr, '--metrics', 'psnr,lpips');
     expect(badMetric.code).toBe(2);
     expect(badMetric.stderr).toMatch(/unknown metric "lpips"/);
-    const missing = tadsr('eval', '--sr', join(clean.root, 'nope'), '--hr', clean.hr);
+    const missing = await tadsrInProcess('eval', '--sr', join(clean.root, 'nope'), '--hr', clean.hr);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no such file or directory/);
-    const help = tadsr('eval', '--help');
+    const help = await tadsrInProcess('eval', '--help');
     expect(help.stdout).toMatch(/pyiqa/);
     expect(help.stdout).toMatch(/BasicSR/);
   });
