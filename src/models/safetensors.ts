@@ -6,6 +6,7 @@
  * file handle when asked for, so a multi-GB checkpoint is never held in memory twice. F32, F16 and BF16 are
  * converted to Float32 on read. Writing streams tensor by tensor too.
  */
+import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { HostTensor } from '../backends/backend.js';
 import type { ShapeMap, WeightMap } from './params.js';
@@ -84,14 +85,7 @@ export class SafetensorsFile {
 
   /** Read one tensor as Float32 (F32/F16/BF16 on disk). */
   async read(name: string): Promise<HostTensor> {
-    const e = this.entries.get(name);
-    if (e === undefined) throw new Error(`${this.path}: no tensor "${name}"`);
-    if (!(e.dtype in BYTES)) throw new Error(`${this.path}: tensor "${name}" has dtype ${e.dtype}; only F32/F16/BF16 are read`);
-    const dtype = e.dtype as SafetensorsDtype;
-    const count = e.shape.reduce((a, b) => a * b, 1);
-    if (count * BYTES[dtype] !== e.end - e.begin) {
-      throw new Error(`${this.path}: tensor "${name}" shape [${e.shape.join(', ')}] does not match its ${e.end - e.begin} bytes`);
-    }
+    const { e, dtype } = this.entry(name);
     const buf = Buffer.alloc(e.end - e.begin);
     // Large tensors: read in chunks (a single read is limited to 2 GiB).
     const CHUNK = 1 << 30;
@@ -101,6 +95,34 @@ export class SafetensorsFile {
       if (bytesRead !== len) throw new Error(`${this.path}: short read of "${name}"`);
     }
     return { shape: [...e.shape], data: toFloat32(buf, dtype) };
+  }
+
+  /** Read one tensor synchronously (for graph emitters that pull weights while tracing). */
+  readSync(name: string): HostTensor {
+    const { e, dtype } = this.entry(name);
+    const buf = Buffer.alloc(e.end - e.begin);
+    const CHUNK = 1 << 30;
+    for (let off = 0; off < buf.length; off += CHUNK) {
+      const len = Math.min(CHUNK, buf.length - off);
+      if (readSync(this.fh.fd, buf, off, len, this.dataStart + e.begin + off) !== len) throw new Error(`${this.path}: short read of "${name}"`);
+    }
+    return { shape: [...e.shape], data: toFloat32(buf, dtype) };
+  }
+
+  /** Tensors read on demand: `get(name)` reads from the file (undefined when absent). Keep the file open. */
+  onDemand(): { get(name: string): HostTensor | undefined } {
+    return { get: (name) => (this.entries.has(name) ? this.readSync(name) : undefined) };
+  }
+
+  private entry(name: string): { e: SafetensorsEntry; dtype: SafetensorsDtype } {
+    const e = this.entries.get(name);
+    if (e === undefined) throw new Error(`${this.path}: no tensor "${name}"`);
+    if (!(e.dtype in BYTES)) throw new Error(`${this.path}: tensor "${name}" has dtype ${e.dtype}; only F32/F16/BF16 are read`);
+    const dtype = e.dtype as SafetensorsDtype;
+    if (e.shape.reduce((a, b) => a * b, 1) * BYTES[dtype] !== e.end - e.begin) {
+      throw new Error(`${this.path}: tensor "${name}" shape [${e.shape.join(', ')}] does not match its ${e.end - e.begin} bytes`);
+    }
+    return { e, dtype };
   }
 
   /** Read every tensor (or those `keep` accepts) into a map. */

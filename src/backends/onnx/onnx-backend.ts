@@ -8,9 +8,9 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import type { Backend, BackendInfo, HostTensor, SubNetwork } from '../backend.js';
-import type { ModelWeights, WeightMap } from '../../models/params.js';
+import { countParams, unetParamShapes, vaeParamShapes } from '../../models/params.js';
 import type { ModelSpec } from '../../models/specs.js';
-import { emitSubNetwork, type OnnxGraphName } from './emit.js';
+import { emitSubNetwork, type OnnxGraphName, type WeightSource } from './emit.js';
 import { SessionHost } from './session-host.js';
 import type { ExecutionProvider } from './session-protocol.js';
 
@@ -28,7 +28,16 @@ export interface OnnxBackendOptions {
   /** Folder for external-data files of big graphs (default: a temp folder, removed on dispose). */
   readonly workDir?: string;
   /** Weights of the frozen teacher UNet (for `teacherUnet`; default: the student's). */
-  readonly teacherUnet?: WeightMap;
+  readonly teacherUnet?: WeightSource;
+}
+
+/**
+ * Weights by network: `Map`s (`ModelWeights`), or sources that read tensors on demand (`weightsOnDemand` of an
+ * open safetensors file), so an SD-size checkpoint streams into the ONNX graph without being held in memory.
+ */
+export interface OnnxWeights {
+  readonly unet: WeightSource;
+  readonly vae: WeightSource;
 }
 
 /** The ONNX backend: the contract plus `prepare` and per-run timing. */
@@ -56,7 +65,7 @@ export function defaultProviders(): ExecutionProvider[] {
  * console.log(backend.info.runtime); // "onnxruntime-node 1.22.0 cpu (2 threads)"
  * await backend.dispose();
  */
-export async function createOnnxBackend(spec: ModelSpec, weights: ModelWeights, opts: OnnxBackendOptions = {}): Promise<OnnxBackend> {
+export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, opts: OnnxBackendOptions = {}): Promise<OnnxBackend> {
   const providers = opts.providers ?? defaultProviders();
   const threads = opts.threads ?? availableParallelism();
   const host = new SessionHost();
@@ -73,7 +82,9 @@ export async function createOnnxBackend(spec: ModelSpec, weights: ModelWeights, 
   const emitWeights = { unet: weights.unet, vae: weights.vae, teacherUnet: opts.teacherUnet };
 
   async function load(net: OnnxGraphName): Promise<void> {
-    const bytesNeeded = net === 'student' ? mapBytes(weights.unet) + mapBytes(weights.vae) : net.toLowerCase().includes('unet') ? mapBytes(net === 'teacherUnet' ? (opts.teacherUnet ?? weights.unet) : weights.unet) : mapBytes(weights.vae);
+    const unetBytes = 4 * countParams(unetParamShapes(spec.unet));
+    const vaeBytes = 4 * countParams(vaeParamShapes(spec.vae, spec.tae));
+    const bytesNeeded = net === 'student' ? unetBytes + vaeBytes : net === 'unet' || net === 'teacherUnet' ? unetBytes : vaeBytes;
     let model: { kind: 'bytes'; bytes: Uint8Array } | { kind: 'path'; path: string };
     if (bytesNeeded > INLINE_LIMIT_BYTES) {
       const dir = opts.workDir ?? (ownedDir ??= mkdtempSync(join(tmpdir(), 'tadsr-onnx-')));
@@ -125,10 +136,4 @@ export async function createOnnxBackend(spec: ModelSpec, weights: ModelWeights, 
       if (ownedDir !== null) rmSync(ownedDir, { recursive: true, force: true });
     },
   };
-}
-
-function mapBytes(m: WeightMap | undefined): number {
-  let n = 0;
-  for (const t of m?.values() ?? []) n += t.data.byteLength;
-  return n;
 }

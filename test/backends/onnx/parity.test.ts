@@ -4,7 +4,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOnnxBackend, type OnnxBackend } from '../../../src/backends/onnx/onnx-backend.js';
 import { presets } from '../../../src/models/presets.js';
+import { SafetensorsFile } from '../../../src/models/safetensors.js';
 import {
+  PARITY_DIR,
   PARITY_TOLERANCE,
   loadTaeFixture,
   loadUnetFixture,
@@ -56,5 +58,18 @@ describe('ONNX backend matches diffusers', () => {
     const half = moments!.data.length / 2;
     const { moments: swapped } = await b.run('timeAwareEncoder', { sample: f.io.x!, timestep: { shape: [2], data: Float32Array.from([999, 1]) } });
     expect(relativeError(swapped!.data.subarray(0, half), f.io.moments!.data.subarray(0, half))).toBeGreaterThan(1e-3);
+  });
+
+  it('streams weights on demand from the safetensors file (no weight map held)', async () => {
+    const f = await loadVaeFixture();
+    const file = await SafetensorsFile.open(`${PARITY_DIR}vae.safetensors`);
+    try {
+      const b = await createOnnxBackend({ unet: presets.tiny.unet, vae: f.spec }, { unet: new Map(), vae: file.onDemand() }, { providers: ['cpu'] });
+      open.push(b);
+      const { image } = await b.run('vaeDecoder', { latent: f.io.z! });
+      expect(relativeError(image!.data, f.io.decoded!.data)).toBeLessThan(PARITY_TOLERANCE);
+    } finally {
+      await file.close();
+    }
   });
 });
