@@ -17,6 +17,8 @@ import { ConfigError, describeAjvErrors } from './train-config.js';
 
 export interface PretrainConfig {
   preset: 'tiny' | 'small' | 'sd21-base';
+  /** A ModelSpec JSON file (path) used instead of the preset's spec, e.g. a shipped model's own sizes. */
+  spec?: string;
   /** Start from these weights (diffusers safetensors) instead of a fresh initialisation. */
   init?: { unet?: string; vae?: string };
   data: { hq: string; patch: number; batch: number; limit: number };
@@ -46,6 +48,7 @@ const schema: SchemaObject = {
   required: ['preset', 'data', 'out'],
   properties: {
     preset: { type: 'string', enum: ['tiny', 'small', 'sd21-base'] },
+    spec: { type: 'string', minLength: 1 },
     init: {
       type: 'object',
       additionalProperties: false,
@@ -91,6 +94,7 @@ export function parsePretrainConfig(input: unknown, source = 'pre-training confi
     ...cfg,
     out: abs(cfg.out),
     data: { ...cfg.data, hq: abs(cfg.data.hq) },
+    ...(cfg.spec ? { spec: abs(cfg.spec) } : {}),
     ...(cfg.init ? { init: { ...(cfg.init.unet ? { unet: abs(cfg.init.unet) } : {}), ...(cfg.init.vae ? { vae: abs(cfg.init.vae) } : {}) } } : {}),
     ...(cfg.lpipsWeights ? { lpipsWeights: abs(cfg.lpipsWeights) } : {}),
   };

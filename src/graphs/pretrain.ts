@@ -18,7 +18,7 @@
  */
 import '../backends/tfjs/register-gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostTensor } from '../backends/backend.js';
 import type { RgbImage } from '../image.js';
@@ -30,6 +30,8 @@ import type { NetOps } from '../models/net-ops.js';
 import { type ModelWeights, type WeightMap, initParams, unetParamShapes, vaeParamShapes } from '../models/params.js';
 import { presetByName } from '../models/presets.js';
 import { assertShapesMatch, readSafetensors } from '../models/safetensors.js';
+import { validateModelSpec } from '../models/schema.js';
+import type { ModelSpec } from '../models/specs.js';
 import { unetForward } from '../models/unet.js';
 import { posteriorLogVar, posteriorMean, vaeDecode, vaeEncode } from '../models/vae.js';
 import { CONTEXT_TOKENS } from '../operators/net-calls.js';
@@ -79,7 +81,7 @@ async function loadInit(path: string | undefined, shapes: ReturnType<typeof unet
 export async function runPretraining(cfg: PretrainConfig, opts: { readonly resume?: boolean; readonly stopAfter?: number }, emit: (e: PretrainEvent) => void): Promise<void> {
   const rt = await pickTfjsRuntime(cfg.runtime ? { runtime: cfg.runtime } : {});
   const ops = createTfjsNetOps({ heavy: cfg.heavyOps });
-  const spec = presetByName(cfg.preset);
+  const spec = cfg.spec ? await readSpecFile(cfg.spec) : presetByName(cfg.preset);
   const fresh = initParams(spec, cfg.seed);
   let weights: ModelWeights = {
     unet: await loadInit(cfg.init?.unet, unetParamShapes(spec.unet), fresh.unet, 'unet'),
@@ -103,9 +105,9 @@ export async function runPretraining(cfg: PretrainConfig, opts: { readonly resum
     if (startStage === 'vae' && startStep >= cfg.vae.steps) {
       startStage = 'unet';
       startStep = 0;
-      optState = undefined;
+    } else {
+      optState = ck.groups['opt'];
     }
-    optState = ck.groups['opt'];
   }
   const budget = { left: opts.stopAfter ?? Number.POSITIVE_INFINITY };
   const reported = new Set<string>();
@@ -206,9 +208,9 @@ export async function runPretraining(cfg: PretrainConfig, opts: { readonly resum
   }
   const modelDir = join(cfg.out, 'model');
   await writeModelDir(modelDir, spec, weights, {
-    preset: cfg.preset,
+    ...(cfg.spec ? {} : { preset: cfg.preset }),
     teacherUnet: weights.unet,
-    provenance: { source: 'tadsr pretrain', vaeSteps: cfg.vae.steps, unetSteps: cfg.unet.steps, seed: cfg.seed, ...(cfg.init?.unet ? { initUnet: cfg.init.unet } : {}), ...(cfg.init?.vae ? { initVae: cfg.init.vae } : {}) },
+    provenance: { source: 'tadsr pretrain', ...(cfg.spec ? { specFile: cfg.spec } : {}), vaeSteps: cfg.vae.steps, unetSteps: cfg.unet.steps, seed: cfg.seed, ...(cfg.init?.unet ? { initUnet: cfg.init.unet } : {}), ...(cfg.init?.vae ? { initVae: cfg.init.vae } : {}) },
   });
   emit({ type: 'done', modelDir });
 }
@@ -225,6 +227,21 @@ function vaeLoss(ops: NetOps<tf.Tensor>, spec: PretrainSpec, p: (n: string) => t
   const kl = tf.mul(tf.mean(tf.sub(tf.add(tf.square(mean), tf.exp(logvar)), tf.add(logvar, 1))), 0.5) as tf.Scalar;
   const loss = tf.add(l1, tf.mul(kl, cfg.vae.klWeight)) as tf.Scalar;
   return { loss, terms: { l1, kl } };
+}
+
+/** A ModelSpec from a JSON file (validated; errors name the file). */
+async function readSpecFile(path: string): Promise<ModelSpec> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new TrainError(`cannot read model spec ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return validateModelSpec(json);
+  } catch (err) {
+    throw new TrainError(`model spec ${path}: ${(err as Error).message}`);
+  }
 }
 
 type PretrainSpec = ReturnType<typeof presetByName>['vae'];
