@@ -41,6 +41,7 @@ import { writeModelDir } from './model-dir.js';
 import type { PretrainConfig } from './pretrain-config.js';
 import { TrainError } from './train.js';
 import { AdamW } from './training/adamw.js';
+import { ownedVariable } from './training/lora.js';
 import { HqDataset } from './training/hq-dataset.js';
 import { appendJsonl, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
 
@@ -57,7 +58,7 @@ let runCounter = 0;
 
 function variables(w: WeightMap, prefix: string, filter: (n: string) => boolean): Map<string, tf.Variable> {
   const out = new Map<string, tf.Variable>();
-  for (const [k, v] of w) if (filter(k)) out.set(k, tf.variable(tf.tensor(v.data, [...v.shape]), true, `${prefix}/${k}`));
+  for (const [k, v] of w) if (filter(k)) out.set(k, ownedVariable(tf.tensor(v.data, [...v.shape]), `${prefix}/${k}`));
   return out;
 }
 

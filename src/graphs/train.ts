@@ -109,7 +109,7 @@ function loadVars(vars: ReadonlyMap<string, tf.Variable>, from: ReadonlyMap<stri
   }
   for (const [k, v] of vars) {
     const t = from.get(k)!;
-    v.assign(tf.tensor(t.data, [...t.shape]));
+    tf.tidy(() => v.assign(tf.tensor(t.data, [...t.shape])));
   }
 }
 

@@ -54,7 +54,10 @@ describe('distillation graph (tiny preset)', () => {
     const firstHalf = steps(await run(b, { stopAfter: 2 }));
     expect(firstHalf).toHaveLength(2);
     expect(existsSync(join(b.out, 'checkpoints', 'step-000002', 'student.safetensors'))).toBe(true);
+    const tf = await import('@tensorflow/tfjs-core');
+    const before = tf.memory().numTensors;
     const resumed = steps(await run(b, { resume: true, skipExport: true }));
+    expect(tf.memory().numTensors).toBe(before);
     expect(resumed.map((r) => r.step)).toEqual([3, 4]);
     for (let i = 0; i < 2; i++) {
       expect(resumed[i]!.tS).toBe(straight[i + 2]!.tS);
@@ -67,7 +70,10 @@ describe('distillation graph (tiny preset)', () => {
   it('ablations run: tae false (plain encoder) and tavsd false (t_v uniform), with LPIPS by path', async () => {
     const lpipsWeights = new URL('../fixtures/lpips/weights.safetensors', import.meta.url).pathname;
     const c = cfg({ steps: 2, tae: false, tavsd: false, checkpointEvery: 2, lpipsWeights });
+    const tf = await import('@tensorflow/tfjs-core');
+    const before = tf.memory().numTensors;
     const ev = await run(c);
+    expect(tf.memory().numTensors).toBe(before); // every tensor of the run is released
     // LPIPS (random small fixture weights) is on and finite
     expect(steps(ev).every((r) => r.loss_lpips !== null && Number.isFinite(r.loss_lpips))).toBe(true);
     const m = await readModelDir(join(c.out, 'model'));

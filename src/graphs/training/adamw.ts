@@ -33,8 +33,11 @@ export class AdamW {
     readonly opts: AdamWOptions,
   ) {
     for (const [name, p] of vars) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      const zm = tf.zerosLike(p);
+      const zv = tf.zerosLike(p);
+      this.m.set(name, tf.variable(zm, false));
+      this.v.set(name, tf.variable(zv, false));
+      tf.dispose([zm, zv]);
     }
   }
 
@@ -87,12 +90,12 @@ export class AdamW {
     for (const [name, m] of this.m) {
       const s = state.get(`${name}.m`);
       if (!s) throw new Error(`optimizer state has no ${name}.m`);
-      m.assign(tf.tensor(s.data, m.shape));
+      tf.tidy(() => m.assign(tf.tensor(s.data, m.shape)));
     }
     for (const [name, v] of this.v) {
       const s = state.get(`${name}.v`);
       if (!s) throw new Error(`optimizer state has no ${name}.v`);
-      v.assign(tf.tensor(s.data, v.shape));
+      tf.tidy(() => v.assign(tf.tensor(s.data, v.shape)));
     }
     this.t = state.get('__step__')?.data[0] ?? 0;
   }

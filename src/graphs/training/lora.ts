@@ -60,6 +60,13 @@ export function vaeEncoderLoraTargets(shapes: ShapeMap): string[] {
     .filter((n) => n === 'quant_conv' || (n.startsWith('encoder.') && !n.includes('time') && VAE_PATTERNS.test(n)));
 }
 
+/** A trainable variable from `init`, releasing `init` (the variable keeps its own reference to the data). */
+export function ownedVariable(init: tf.Tensor, name: string, trainable = true): tf.Variable {
+  const v = tf.variable(init, trainable, name);
+  init.dispose();
+  return v;
+}
+
 /** Create the adapters for `targets` (module names present in `shapes`). */
 export function createLora(prefix: string, shapes: ShapeMap, targets: readonly string[], opts: LoraOptions, rng: Rng): LoraSet {
   const pairs = new Map<string, { a: tf.Variable; b: tf.Variable }>();
@@ -72,8 +79,8 @@ export function createLora(prefix: string, shapes: ShapeMap, targets: readonly s
     const bShape = shape.length === 4 ? [out, opts.rank, 1, 1] : [out, opts.rank];
     const aData = new Float32Array(aShape.reduce((x, y) => x * y, 1));
     rng.fillNormal(aData, 1 / opts.rank);
-    const a = tf.variable(tf.tensor(aData, aShape), true, `${prefix}.${m}.lora_A`);
-    const b = tf.variable(tf.zeros(bShape), true, `${prefix}.${m}.lora_B`);
+    const a = ownedVariable(tf.tensor(aData, aShape), `${prefix}.${m}.lora_A`);
+    const b = ownedVariable(tf.zeros(bShape), `${prefix}.${m}.lora_B`);
     pairs.set(m, { a, b });
     variables.set(`${m}.lora_A.weight`, a);
     variables.set(`${m}.lora_B.weight`, b);
