@@ -23,6 +23,9 @@ export {
   evaluate, type EvaluateOptions, type EvaluateEvent, type EvaluateSummary, type ImageResult,
 } from './graphs/evaluate.js';
 export { pairByName, type FilePair } from './graphs/evaluate-pairing.js';
+export { evaluateModel, DEFAULT_TS_SWEEP, type EvaluateModelOptions, type EvaluateModelResult, type UpscaleFn } from './graphs/eval-model.js';
+export { writeReport, renderReportHtml, psnrNiqeSvg, type ReportData, type ScoreRow, type Comparison, type ImageScores } from './report/index.js';
+export { lpipsVgg, loadLpipsWeights, lpipsSpecFromShapes, lpipsParamNames, type LpipsSpec } from './models/lpips.js';
 export type { NetOps, ParamLookup } from './models/net-ops.js';
 export type { Backend, BackendInfo, HostTensor, SubNetwork } from './backends/backend.js';
 export * from './models/specs.js';
