@@ -70,6 +70,8 @@ export function modelFacts(spec: ModelSpec): ModelFacts {
     pixelMultiple: vaeDown * unetDown,
     hasTae: spec.tae !== undefined,
     crossAttentionDim: spec.unet.crossAttentionDim,
+    latentChannels: spec.vae.latentChannels,
+    vaeDownsample: vaeDown,
   };
 }
 

@@ -14,7 +14,7 @@ import { backendFactory } from '../backends/registry.js';
 import { type ColorFixMode, applyColorFix } from '../color/color-fix.js';
 import { Rng } from '../degradation/rng.js';
 import { type RgbImage, createImage, cropImage } from '../image.js';
-import { type ModelFacts, decodeLatent, encodeLatent, unetEps } from '../operators/net-calls.js';
+import { type ModelFacts, decodeLatent, encodeLatent, latentSize, unetEps } from '../operators/net-calls.js';
 import { imageToTensor, tensorToImage } from '../operators/tensor-image.js';
 import { bicubicUpsample } from '../resize/bicubic-upsample.js';
 import { type OneStepFormula, applyLinear, oneStepCoefficients } from '../schedule/one-step.js';
@@ -79,8 +79,7 @@ export class Upscaler {
     const x = imageToTensor(lqUp, this.facts.pixelMultiple);
     let noise: Float32Array | undefined;
     if (o.seed !== undefined) {
-      const n = (x.shape[2]! / 8) * (x.shape[3]! / 8) * this.model.manifest.spec.vae.latentChannels;
-      noise = new Float32Array(n);
+      noise = new Float32Array(latentSize(this.facts, x.shape[2]!, x.shape[3]!));
       Rng.forImage(o.seed, o.noiseKey ?? 'image', 'posterior').fillNormal(noise);
     }
     const zL = await encodeLatent(this.backend, this.facts, x, o.tS, noise ? { noise } : {});

@@ -14,7 +14,7 @@ import { DataError, type Frame, type FrameFields, type Item } from '../frame.js'
 import { bicubicUpsample } from '../resize/bicubic-upsample.js';
 import { checkTs } from '../schedule/timesteps.js';
 import { mergeMapFrames } from './frame-operator.js';
-import { type ModelFacts, encodeLatent } from './net-calls.js';
+import { type ModelFacts, encodeLatent, latentSize } from './net-calls.js';
 import type { WithLatent, WithLqUp } from './tadsr-fields.js';
 import { imageToTensor } from './tensor-image.js';
 
@@ -40,7 +40,7 @@ export function encode<In extends Frame & { readonly lq: FrameFields['lq'] }>(
     if (frame.lq.width < 1 || frame.lq.height < 1) throw new DataError('empty LQ image');
     const lqUp = bicubicUpsample(frame.lq, scale);
     const x = imageToTensor(lqUp, facts.pixelMultiple);
-    const latentLength = (x.shape[2]! / 8) * (x.shape[3]! / 8) * 4;
+    const latentLength = latentSize(facts, x.shape[2]!, x.shape[3]!);
     const noise = opts.noise?.(frame.id, latentLength);
     const zL = await encodeLatent(backend, facts, x, tS, { tae: opts.tae, noise });
     return { ...frame, lqUp, zL, tS };

@@ -20,6 +20,14 @@ export interface ModelFacts {
   readonly hasTae: boolean;
   /** Cross-attention width of the UNet, `null` when it takes no text. */
   readonly crossAttentionDim: number | null;
+  /** Latent channels (SD: 4) and the VAE's downsampling factor (SD: 8). */
+  readonly latentChannels: number;
+  readonly vaeDownsample: number;
+}
+
+/** Number of latent values for a `[1, 3, H, W]` pixel tensor. */
+export function latentSize(facts: ModelFacts, height: number, width: number): number {
+  return (height / facts.vaeDownsample) * (width / facts.vaeDownsample) * facts.latentChannels;
 }
 
 /** Length of the fixed conditioning sequence (one token: there is no text encoder). */

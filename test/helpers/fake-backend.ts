@@ -6,7 +6,7 @@
 import type { Backend, HostTensor, SubNetwork } from '../../src/backends/backend.js';
 import type { ModelFacts } from '../../src/operators/net-calls.js';
 
-export const FAKE_FACTS: ModelFacts = { scalingFactor: 0.5, pixelMultiple: 8, hasTae: true, crossAttentionDim: 8 };
+export const FAKE_FACTS: ModelFacts = { scalingFactor: 0.5, pixelMultiple: 8, hasTae: true, crossAttentionDim: 8, latentChannels: 4, vaeDownsample: 8 };
 
 export class FakeBackend implements Backend {
   readonly info = { name: 'fake', runtime: 'pure js test double' };
