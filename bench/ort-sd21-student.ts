@@ -15,7 +15,7 @@ import { flopsOf } from '../src/models/flops.js';
 import { lazyInitWeights, unetParamShapes, vaeParamShapes } from '../src/models/params.js';
 import { presets } from '../src/models/presets.js';
 import { oneStepCoefficients } from '../src/schedule/one-step.js';
-import { matmulBaseline, noise, peakRssMiB } from './ort-common.js';
+import { NO_SPIN, cpuMs, matmulBaseline, noise, peakRssMiB } from './ort-common.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '2' }, size: { type: 'string', default: '512' } } });
 const runs = Number(values.runs);
@@ -29,7 +29,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tadsr-sd21-'));
 const host = new SessionHost();
 try {
   const mm = await matmulBaseline(2048, 3);
-  console.log(`ORT MatMul 2048³ (same run, before): ${mm.gflops.toFixed(1)} GFLOP/s`);
+  console.log(`ORT MatMul 2048³ (same run, before): ${mm.gflops.toFixed(1)} GFLOP/s, ${mm.gflopsPerCpuS.toFixed(1)} GFLOP per CPU-second`);
   let t = performance.now();
   const emitted = emitSubNetwork(
     spec,
@@ -46,7 +46,7 @@ try {
   );
   t = performance.now();
   const threads = availableParallelism();
-  const { provider } = await host.create('student', { kind: 'path', path: join(dir, 'student.onnx') }, ['cpu'], threads);
+  const { provider } = await host.create('student', { kind: 'path', path: join(dir, 'student.onnx') }, ['cpu'], threads, NO_SPIN);
   console.log(`session (${provider}, ${threads} threads) created in ${((performance.now() - t) / 1e3).toFixed(1)} s; RSS ${rssGiB()} GiB`);
   const { a, b } = oneStepCoefficients('ddpm-x0', 500);
   const feeds = {
@@ -57,15 +57,17 @@ try {
     encoderHiddenStates: { shape: [1, 1, 1024], data: new Float32Array(1024) },
   };
   for (let r = 0; r < runs; r++) {
+    const c0 = cpuMs();
     const { outputs, ms } = await host.run('student', feeds);
+    const cpu = cpuMs() - c0;
     const img = outputs.image!;
     const finite = img.data.every(Number.isFinite);
     console.log(
-      `run ${r + 1}${r === 0 ? ' (cold)' : ''}: ${(ms / 1e3).toFixed(1)} s/image, ${(gflop / (ms / 1e3)).toFixed(1)} GFLOP/s (${gflop.toFixed(0)} GFLOP), output [${img.shape.join(', ')}] ${finite ? 'finite' : 'HAS NaN/Inf'}; RSS ${rssGiB()} GiB`,
+      `run ${r + 1}${r === 0 ? ' (cold)' : ''}: ${(ms / 1e3).toFixed(1)} s/image, ${(gflop / (ms / 1e3)).toFixed(1)} GFLOP/s (${gflop.toFixed(0)} GFLOP), ${(gflop / (cpu / 1e3)).toFixed(1)} GFLOP per CPU-second, output [${img.shape.join(', ')}] ${finite ? 'finite' : 'HAS NaN/Inf'}; RSS ${rssGiB()} GiB`,
     );
   }
   const mm2 = await matmulBaseline(2048, 3);
-  console.log(`ORT MatMul 2048³ (same run, after): ${mm2.gflops.toFixed(1)} GFLOP/s`);
+  console.log(`ORT MatMul 2048³ (same run, after): ${mm2.gflops.toFixed(1)} GFLOP/s, ${mm2.gflopsPerCpuS.toFixed(1)} GFLOP per CPU-second`);
   console.log(`peak RSS of the process (incl. ORT worker): ${(peakRssMiB() / 1024).toFixed(1)} GiB`);
 } finally {
   await host.terminate();

@@ -25,6 +25,11 @@ export interface OnnxBackendOptions {
   readonly providers?: readonly ExecutionProvider[];
   /** CPU intra-op threads (default: `os.availableParallelism()`). */
   readonly threads?: number;
+  /**
+   * ONNX Runtime session config entries, e.g. `{ 'session.intra_op.allow_spinning': '0' }` (idle threads sleep
+   * instead of spinning: CPU time then measures work, which benchmarks on a shared machine want).
+   */
+  readonly sessionConfig?: Readonly<Record<string, string>>;
   /** Folder for external-data files of big graphs (default: a temp folder, removed on dispose). */
   readonly workDir?: string;
   /** Weights of the frozen teacher UNet (for `teacherUnet`; default: the student's). */
@@ -95,7 +100,7 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
     } else {
       model = { kind: 'bytes', bytes: emitSubNetwork(spec, net, emitWeights).bytes };
     }
-    const r = await host.create(net, model, providers, threads);
+    const r = await host.create(net, model, providers, threads, opts.sessionConfig);
     info.runtime = `onnxruntime-node ${version} ${r.provider}${r.provider === 'cpu' ? ` (${threads} threads)` : ''}` +
       (r.errors.length > 0 ? ` [fell back: ${r.errors.join('; ')}]` : '');
   }

@@ -63,9 +63,10 @@ export class SessionHost {
     model: { kind: 'bytes'; bytes: Uint8Array } | { kind: 'path'; path: string },
     providers: readonly ExecutionProvider[],
     threads: number,
+    config?: Readonly<Record<string, string>>,
   ): Promise<{ provider: ExecutionProvider; errors: readonly string[] }> {
     const transfer = model.kind === 'bytes' ? [model.bytes.buffer as ArrayBuffer] : [];
-    const r = await this.request({ type: 'create', id: this.nextId++, key, model, providers, threads }, transfer);
+    const r = await this.request({ type: 'create', id: this.nextId++, key, model, providers, threads, config }, transfer);
     if (r.type !== 'created') throw new Error(`unexpected reply ${r.type}`);
     return { provider: r.provider, errors: r.errors };
   }

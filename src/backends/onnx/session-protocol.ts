@@ -16,6 +16,8 @@ export type WorkerRequest =
       readonly model: { readonly kind: 'bytes'; readonly bytes: Uint8Array } | { readonly kind: 'path'; readonly path: string };
       readonly providers: readonly ExecutionProvider[];
       readonly threads: number;
+      /** ONNX Runtime session config entries (`session.intra_op.allow_spinning` …). */
+      readonly config?: Readonly<Record<string, string>>;
     }
   | { readonly type: 'run'; readonly id: number; readonly key: string; readonly feeds: Record<string, WireTensor> }
   | { readonly type: 'release'; readonly id: number; readonly key: string };

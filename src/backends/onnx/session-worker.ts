@@ -11,6 +11,18 @@ import type { WorkerReply, WorkerRequest } from './session-protocol.js';
 
 const sessions = new Map<string, ort.InferenceSession>();
 
+/** `{ 'session.intra_op.allow_spinning': '0' }` → `{ session: { intra_op: { allow_spinning: '0' } } }` (onnxruntime-node's `extra`). */
+function configTree(flat: Readonly<Record<string, string>>): Record<string, unknown> {
+  const root: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(flat)) {
+    const parts = key.split('.');
+    let node = root;
+    for (const p of parts.slice(0, -1)) node = (node[p] ??= {}) as Record<string, unknown>;
+    node[parts[parts.length - 1]!] = value;
+  }
+  return root;
+}
+
 async function create(req: Extract<WorkerRequest, { type: 'create' }>): Promise<WorkerReply> {
   const errors: string[] = [];
   for (const ep of req.providers) {
@@ -21,6 +33,7 @@ async function create(req: Extract<WorkerRequest, { type: 'create' }>): Promise<
         interOpNumThreads: 1,
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
+        ...(req.config !== undefined ? { extra: configTree(req.config) } : {}),
       };
       const session =
         req.model.kind === 'path'
