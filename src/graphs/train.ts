@@ -152,7 +152,11 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     limit: cfg.data.limit,
   });
 
-  const lpips = cfg.lpipsWeights ? await loadLpipsWeights(cfg.lpipsWeights) : undefined;
+  const lpips = cfg.lpipsWeights
+    ? await loadLpipsWeights(cfg.lpipsWeights).catch((err: unknown) => {
+        throw new TrainError(`lpipsWeights ${cfg.lpipsWeights}: ${(err as Error).message} (convert them with tools/convert_lpips.py, or remove "lpipsWeights")`);
+      })
+    : undefined;
   const lpipsConsts = lpips ? new Map([...lpips.weights].map(([k, v]) => [k, tf.tensor(v.data, [...v.shape])])) : undefined;
   const perceptual = lpips && lpipsConsts
     ? (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.mean(lpipsVgg(ops, (n) => lpipsConsts.get(n)!, lpips.spec, a, b)) as tf.Scalar
