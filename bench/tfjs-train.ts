@@ -64,6 +64,8 @@ interface Row {
   readonly combo: string;
   /** ORT forward GFLOP/s measured interleaved with this row's steps (same load). */
   readonly ortFwdGflops?: number;
+  /** Median CPU seconds (user + system, all threads) per step. */
+  readonly cpuSPerStep?: number;
   /** GFLOP/s of ANCHORS.md's calibration conv (3×3, 4×64×64×64, ORT, 2 threads), interleaved likewise. */
   readonly convGflops?: number;
   readonly runtime: string;
@@ -91,12 +93,14 @@ async function trainCombo(combo: string, ortFwd: () => Promise<number>, conv: ()
   const times: number[] = [];
   const ortTimes: number[] = [];
   const convTimes: number[] = [];
+  const cpuTimes: number[] = [];
   const losses: number[] = [];
   let startTensors = tf.memory().numTensors;
   for (let i = 0; i < (steps === 1 ? 1 : steps + 1); i++) {
     if (i === 1) startTensors = tf.memory().numTensors; // after step 0 the optimizer holds its moments
     ortTimes.push(await ortFwd());
     convTimes.push(await conv());
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const { value, grads } = tf.variableGrads(
       () => tf.mean(tf.square(tf.sub(referenceUnet(ops, p, x), target))) as tf.Scalar,
@@ -107,7 +111,11 @@ async function trainCombo(combo: string, ortFwd: () => Promise<number>, conv: ()
     value.dispose();
     for (const g of Object.values(grads)) g.dispose();
     const dt = performance.now() - t0;
-    if (i > 0 || steps === 1) times.push(dt); // step 0 builds ORT sessions / compiles
+    const cpu = process.cpuUsage(c0);
+    if (i > 0 || steps === 1) {
+      times.push(dt); // step 0 builds ORT sessions / compiles
+      cpuTimes.push((cpu.user + cpu.system) / 1e6);
+    }
   }
   const leaked = steps === 1 ? NaN : tf.memory().numTensors - startTensors;
   const ms = median(times);
@@ -123,6 +131,7 @@ async function trainCombo(combo: string, ortFwd: () => Promise<number>, conv: ()
     gflops: flops / ms / 1e6,
     ortFwdGflops: countForwardFlops(referenceUnet, shapes, [BATCH, 3, HW, HW]) / median(ortTimes) / 1e6,
     convGflops: CONV_FLOPS / median(convTimes) / 1e6,
+    cpuSPerStep: median(cpuTimes),
     note: `loss ${losses[0]!.toFixed(4)}→${losses[losses.length - 1]!.toFixed(4)}, leaked tensors ${leaked}, ${times.length} timed`,
   };
 }
@@ -194,13 +203,17 @@ await convRunner.release();
 console.log('\nEach training step alternates with one ORT forward of the same net (batch 4) and one calibration conv');
 console.log("(ANCHORS.md: 3×3 conv 4×64×64×64 on ORT, 133–166 GFLOP/s on the idle machine), so all see the same load.");
 console.log('"idle-projected" = effective × 150 / calibration GFLOP/s (a projection, not a measurement).');
-console.log('| combination | runtime | batch | ms / step | effective GFLOP/s | ORT fwd GFLOP/s (same run) | train / ORT fwd | calibration conv GFLOP/s | idle-projected GFLOP/s | note |');
-console.log('|---|---|---|---|---|---|---|---|---|---|');
+console.log('"CPU-bound" = FLOPs / (CPU seconds per step / cores): the rate if every CPU second the step used ran back to back on');
+console.log('all cores (an upper bound for an idle machine; the JS thread and ORT threads are not always all busy).');
+console.log('| combination | runtime | batch | ms / step | effective GFLOP/s | ORT fwd GFLOP/s (same run) | train / ORT fwd | calibration conv GFLOP/s | idle-projected GFLOP/s | CPU s / step | CPU-bound GFLOP/s | note |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const o = r.ortFwdGflops ?? NaN;
   const c = r.convGflops ?? NaN;
   console.log(
-    `| ${r.combo} | ${r.runtime} | ${r.batch} | ${r.msPerStep.toFixed(1)} | ${r.gflops.toFixed(1)} | ${o.toFixed(1)} | ${(r.gflops / o).toFixed(2)} | ${c.toFixed(1)} | ${((r.gflops * 150) / c).toFixed(1)} | ${r.note} |`,
+    `| ${r.combo} | ${r.runtime} | ${r.batch} | ${r.msPerStep.toFixed(1)} | ${r.gflops.toFixed(1)} | ${o.toFixed(1)} | ` +
+      `${(r.gflops / o).toFixed(2)} | ${c.toFixed(1)} | ${((r.gflops * 150) / c).toFixed(1)} | ${(r.cpuSPerStep ?? NaN).toFixed(2)} | ` +
+      `${((r.gflops * r.msPerStep) / 1000 / ((r.cpuSPerStep ?? NaN) / availableParallelism())).toFixed(1)} | ${r.note} |`,
   );
 }
 console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);

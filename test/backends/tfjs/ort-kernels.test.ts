@@ -11,6 +11,7 @@ import { ortConv2d } from '../../../src/backends/tfjs/kernels/conv2d-kernels.js'
 import { ortGroupNorm } from '../../../src/backends/tfjs/kernels/group-norm-kernels.js';
 import { ortLinear } from '../../../src/backends/tfjs/kernels/linear-kernels.js';
 import { registerOrtKernels } from '../../../src/backends/tfjs/kernels/register.js';
+import { ortKernelSettings } from '../../../src/backends/tfjs/ort/ort-op-cache.js';
 import { ortConcat, ortSilu, ortUpsample2x } from '../../../src/backends/tfjs/kernels/shape-op-kernels.js';
 import { refAttention, refConv2d, refGroupNorm, refLinear } from '../../../src/backends/tfjs/reference-ops.js';
 import { pickTfjsRuntime } from '../../../src/backends/tfjs/runtime.js';
@@ -120,6 +121,25 @@ describe('ORT kernels match TF.js reference ops and gradients', () => {
       expect(tf.memory().numTensors).toBe(before);
     });
   }
+});
+
+describe('conv filter gradient by im2col + one GEMM (the alternative to per-tap GEMMs)', () => {
+  it('matches the pure-JS cpu gradients', async () => {
+    const convCases = cases.filter((c) => c.name.startsWith('conv'));
+    await pickTfjsRuntime({ runtime: 'cpu' });
+    const want = convCases.map((c, i) => evaluate(c, c.ref, 10 * i));
+    await pickTfjsRuntime({ runtime: 'wasm' });
+    registerOrtKernels();
+    ortKernelSettings.convFilterGrad = 'im2col';
+    try {
+      convCases.forEach((c, i) => {
+        const got = evaluate(c, c.ort, 10 * i);
+        got.forEach((g, j) => expect(relErr(g, want[i]![j]!), `${c.name} ${j}`).toBeLessThan(1e-4));
+      });
+    } finally {
+      ortKernelSettings.convFilterGrad = 'taps';
+    }
+  });
 });
 
 describe('nearest ×2 upsampling gradient', () => {

@@ -7,6 +7,7 @@ import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from 
 import { convBackwardModel, convForwardModel, convOutSize, type ConvShape, type Pads4 } from './conv2d-models.js';
 import { OrtConv2d, OrtConv2dGrad, type Conv2dAttrs } from './kernel-names.js';
 import { attrsOf, ortKernelConfig } from './ort-kernel.js';
+import { ortKernelSettings } from '../ort/ort-op-cache.js';
 
 function convShape(x: TensorInfo, w: TensorInfo, a: Conv2dAttrs): ConvShape {
   const [n, ci, h, wd] = x.shape as [number, number, number, number];
@@ -46,7 +47,7 @@ export function conv2dKernelConfigs(backendName: string): KernelConfig[] {
           ...(a.hasBias ? [['db', [w.shape[0]!]] as [string, number[]]] : []),
         ],
         attrKey,
-        model: ([[, x], [, w]], a) => convBackwardModel(convShape(x, w, a), a.hasBias),
+        model: ([[, x], [, w]], a) => convBackwardModel(convShape(x, w, a), a.hasBias, ortKernelSettings.convFilterGrad),
       },
       backendName,
     ),

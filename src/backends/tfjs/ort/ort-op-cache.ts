@@ -12,10 +12,12 @@ export interface OrtKernelSettings {
   threads: number;
   /** Let ORT worker threads spin after a parallel section (ORT default: true). Off frees the core for JS. */
   spinning: boolean;
+  /** Conv filter gradient: one GEMM per kernel tap, or im2col + one GEMM (see kernels/conv2d-models.ts). */
+  convFilterGrad: 'taps' | 'im2col';
 }
 
 /** Mutable global settings; sessions are cached per settings, so a change applies to the next kernel call. */
-export const ortKernelSettings: OrtKernelSettings = { threads: availableParallelism(), spinning: false };
+export const ortKernelSettings: OrtKernelSettings = { threads: availableParallelism(), spinning: false, convFilterGrad: 'taps' };
 
 const sessions = new Map<string, NativeSession>();
 
@@ -59,7 +61,8 @@ export function runCached(
   inputs: Readonly<Record<string, OrtIo>>,
   outputs: Readonly<Record<string, OrtIo>>,
 ): void {
-  const fullKey = `${key}#t${ortKernelSettings.threads}${ortKernelSettings.spinning ? 's' : ''}`;
+  const { threads, spinning, convFilterGrad } = ortKernelSettings;
+  const fullKey = `${key}#t${threads}${spinning ? 's' : ''}${convFilterGrad}`;
   let session = sessions.get(fullKey);
   if (!session) {
     session = createNativeSession(encodeOnnxModel(build()), sessionOptions());
