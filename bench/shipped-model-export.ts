@@ -1,0 +1,49 @@
+/**
+ * Ship a trained student as `models/default`: the model directory written by `tadsr train` (`OUT/model`, F32)
+ * re-stored with F16 weights (16.6 M parameters: 33 MB instead of 66 MB, under the 50 MB limit for the repo),
+ * the manifest kept and its provenance extended, and this model's card linked. Inference reads F16 back as F32.
+ *
+ * ```sh
+ * npx tsx bench/shipped-model-export.ts runs/small-vae16/distill-full/model models/default
+ * ```
+ */
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { readModelDir } from '../src/graphs/model-dir.js';
+import { writeSafetensors } from '../src/models/safetensors.js';
+
+/** Copy `src` (a tadsr model directory) to `dst` with F16 weights; returns the manifest written. */
+export async function exportDefault(src: string, dst: string, extra: Record<string, string | number | boolean> = {}): Promise<unknown> {
+  const model = await readModelDir(src);
+  const manifest = JSON.parse(await readFile(join(src, 'model.json'), 'utf8')) as Record<string, unknown> & { files: Record<string, string>; provenance: Record<string, unknown> };
+  const out = {
+    ...manifest,
+    provenance: { ...manifest.provenance, ...extra, exportedFrom: src, storedAs: 'F16', card: 'models/small-vae16/MODEL_CARD.md' },
+    files: { unet: 'unet.safetensors', vae: 'vae.safetensors' },
+  };
+  const tmp = `${dst}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  await writeSafetensors(join(tmp, 'unet.safetensors'), model.weights.unet, { dtype: 'F16', metadata: { format: 'pt' } });
+  await writeSafetensors(join(tmp, 'vae.safetensors'), model.weights.vae, { dtype: 'F16', metadata: { format: 'pt' } });
+  await writeFile(join(tmp, 'model.json'), `${JSON.stringify(out, null, 2)}\n`);
+  await writeFile(
+    join(tmp, 'README.md'),
+    '# models/default\n\nThe model `tadsr upscale` uses when no `--model` is given: the `small-vae16` TADSR student trained on\n' +
+      'this repository\'s 2-core CPU. How it was made, what it scores and its limits: `../small-vae16/MODEL_CARD.md`.\n' +
+      'Weights are stored as F16 (read back as F32).\n',
+  );
+  await rm(dst, { recursive: true, force: true });
+  await rename(tmp, dst);
+  return out;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
+  const [src, dst = 'models/default'] = process.argv.slice(2);
+  if (!src) {
+    process.stderr.write('usage: npx tsx bench/shipped-model-export.ts SRC_MODEL_DIR [DST=models/default]\n');
+    process.exit(2);
+  }
+  await exportDefault(src, dst);
+  process.stderr.write(`wrote ${dst}\n`);
+}

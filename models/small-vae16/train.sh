@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Reproduce the small-vae16 TADSR model (models/default) on a CPU: one command per stage, each resumable.
+#
+#   models/small-vae16/train.sh data                 # flat folder of links to the HQ photos (tadsr reads one folder)
+#   models/small-vae16/train.sh vae      [--resume]  # stage 1: VAE (L1 + KL) on 128² HQ crops
+#   models/small-vae16/train.sh teacher  [--resume]  # stage 2: latent-diffusion UNet on the frozen VAE's latents
+#   models/small-vae16/train.sh distill  [--resume]  # stage 3: TADSR distillation (TAE + TAVSD), the shipped student
+#   models/small-vae16/train.sh ablation [--resume]  # same budget: baseline, w/o TAE, w/o TAVSD (3 runs in parallel)
+#   models/small-vae16/train.sh export               # distill-full/model → models/default (F16 weights)
+#   models/small-vae16/train.sh all                  # data vae teacher distill export
+#
+# Runs (logs log.jsonl, checkpoints/, model/) go to $TADSR_RUNS (default ~/tadsr-runs/small-vae16), linked as
+# runs/small-vae16 in the repo root (git-ignored) because the configs name their paths relative to this folder.
+# HQ photos: $TADSR_TRAIN_DATA (default ../shared/data/train, one subfolder per source). Never DRealSR.
+# The CLI: $TADSR (default "node bin/tadsr.js", built by npm install).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+HERE=models/small-vae16
+RUNS=${TADSR_RUNS:-$HOME/tadsr-runs/small-vae16}
+DATA=${TADSR_TRAIN_DATA:-../shared/data/train}
+read -r -a TADSR <<< "${TADSR:-node bin/tadsr.js}"
+
+link_runs() {
+  mkdir -p "$RUNS" runs
+  ln -sfn "$RUNS" runs/small-vae16
+}
+
+make_data() {
+  link_runs
+  mkdir -p "$RUNS/hq"
+  for d in "$DATA"/*/; do
+    for f in "$d"*; do
+      case "${f,,}" in
+        *.png | *.jpg | *.jpeg | *.bmp | *.tif | *.webp) ln -sfn "$(realpath "$f")" "$RUNS/hq/$(basename "$d")_$(basename "$f")" ;;
+      esac
+    done
+  done
+  echo "$(ls "$RUNS/hq" | wc -l) HQ images linked in $RUNS/hq"
+}
+
+stage="${1:-}"
+shift || true
+case "$stage" in
+  data) make_data ;;
+  vae) link_runs; "${TADSR[@]}" pretrain --config "$HERE/pretrain-vae.json" --quiet "$@" ;;
+  teacher) link_runs; "${TADSR[@]}" pretrain --config "$HERE/pretrain-unet.json" --quiet "$@" ;;
+  distill) link_runs; "${TADSR[@]}" train --config "$HERE/distill-full.json" --quiet "$@" ;;
+  ablation)
+    link_runs
+    pids=()
+    for a in baseline no-tae no-tavsd; do
+      "${TADSR[@]}" train --config "$HERE/distill-$a.json" --quiet "$@" > "$RUNS/distill-$a.out" 2>&1 &
+      pids+=($!)
+    done
+    for p in "${pids[@]}"; do wait "$p"; done
+    ;;
+  export) npx tsx bench/shipped-model-export.ts runs/small-vae16/distill-full/model models/default ;;
+  all)
+    "$0" data && "$0" vae && "$0" teacher && "$0" distill && "$0" export
+    ;;
+  *)
+    sed -n '2,16p' "$0"
+    exit 2
+    ;;
+esac
