@@ -38,6 +38,7 @@ export function flopCountingOps(counter: { flops: number }): NetOps<Shape> {
       return q;
     },
     groupNorm: same,
+    groupNormSilu: same,
     layerNorm: same,
     silu: same,
     gelu: same,

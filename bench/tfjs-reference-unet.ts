@@ -49,10 +49,21 @@ export function referenceUnetShapes(): Map<string, number[]> {
   return s;
 }
 
+/** GroupNorm + SiLU, fused when the backend offers it (and `fuse` is on). */
+function normAct<T>(o: NetOps<T>, p: ParamLookup<T>, n: string, x: T): T {
+  const g = p(`${n}.weight`);
+  const b = p(`${n}.bias`);
+  if (referenceUnetOptions.fuseNormAct && o.groupNormSilu) return o.groupNormSilu(x, G, g, b, EPS);
+  return o.silu(o.groupNorm(x, G, g, b, EPS));
+}
+
+/** Switches for A/B runs. */
+export const referenceUnetOptions = { fuseNormAct: true };
+
 function res<T>(o: NetOps<T>, p: ParamLookup<T>, n: string, x: T, ci: number, co: number): T {
-  let h = o.silu(o.groupNorm(x, G, p(`${n}.norm1.weight`), p(`${n}.norm1.bias`), EPS));
+  let h = normAct(o, p, `${n}.norm1`, x);
   h = o.conv2d(h, p(`${n}.conv1.weight`), p(`${n}.conv1.bias`), { padding: 1 });
-  h = o.silu(o.groupNorm(h, G, p(`${n}.norm2.weight`), p(`${n}.norm2.bias`), EPS));
+  h = normAct(o, p, `${n}.norm2`, h);
   h = o.conv2d(h, p(`${n}.conv2.weight`), p(`${n}.conv2.bias`), { padding: 1 });
   const skip = ci === co ? x : o.conv2d(x, p(`${n}.skip.weight`), p(`${n}.skip.bias`));
   return o.add(skip, h);
@@ -76,6 +87,6 @@ export function referenceUnet<T>(o: NetOps<T>, p: ParamLookup<T>, x: T): T {
   h = attn(o, p, 'mid.attn', res(o, p, 'mid.res', h, 64, 64));
   h = res(o, p, 'up1', o.concat([o.upsampleNearest2x(h), h1], 1), 128, 64); // 32²
   h = res(o, p, 'up0', o.concat([o.upsampleNearest2x(h), h0], 1), 96, 32); // 64²
-  h = o.silu(o.groupNorm(h, G, p('norm_out.weight'), p('norm_out.bias'), EPS));
+  h = normAct(o, p, 'norm_out', h);
   return c('conv_out', h);
 }

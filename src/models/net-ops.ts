@@ -30,6 +30,12 @@ export interface NetOps<T> {
   linear(x: T, w: T, b: T | null): T;
   /** GroupNorm over NCHW with per-channel affine. */
   groupNorm(x: T, groups: number, gamma: T, beta: T, eps: number): T;
+  /**
+   * Optional fused `silu(groupNorm(x, …))` (every ResNet block's norm + activation). Backends that fuse it (TF.js
+   * with ORT kernels: one kernel forward, one backward) provide it; callers fall back to the two ops:
+   * `ops.groupNormSilu?.(x, g, γ, β, eps) ?? ops.silu(ops.groupNorm(x, g, γ, β, eps))`.
+   */
+  groupNormSilu?(x: T, groups: number, gamma: T, beta: T, eps: number): T;
   /** LayerNorm over the last dimension. */
   layerNorm(x: T, gamma: T, beta: T, eps: number): T;
   silu(x: T): T;

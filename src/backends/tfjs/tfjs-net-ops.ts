@@ -10,7 +10,7 @@ import type { NetOps } from '../../models/net-ops.js';
 import { ortAttention } from './kernels/attention-kernels.js';
 import type { Pads4 } from './kernels/conv2d-models.js';
 import { ortConv2d } from './kernels/conv2d-kernels.js';
-import { ortGroupNorm } from './kernels/group-norm-kernels.js';
+import { ortGroupNorm, ortGroupNormSilu } from './kernels/group-norm-kernels.js';
 import { ortLinear } from './kernels/linear-kernels.js';
 import { registerOrtKernels } from './kernels/register.js';
 import { ortConcat, ortSilu, ortUpsample2x } from './kernels/shape-op-kernels.js';
@@ -54,6 +54,14 @@ export function createTfjsNetOps(opts: TfjsNetOpsOptions = {}): NetOps<tf.Tensor
     },
     linear: (x, w, b) => linear(x, w, b),
     groupNorm: (x, groups, gamma, beta, eps) => groupNorm(x, groups, gamma, beta, eps),
+    groupNormSilu:
+      heavy === 'ort'
+        ? ortGroupNormSilu
+        : (x, groups, gamma, beta, eps) =>
+            tf.tidy(() => {
+              const y = refGroupNorm(x, groups, gamma, beta, eps);
+              return tf.mul(y, tf.sigmoid(y));
+            }),
     layerNorm: (x, gamma, beta, eps) =>
       tf.tidy(() => {
         const { mean, variance } = tf.moments(x, -1, true);

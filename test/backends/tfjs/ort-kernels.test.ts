@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { ortAttention } from '../../../src/backends/tfjs/kernels/attention-kernels.js';
 import type { Pads4 } from '../../../src/backends/tfjs/kernels/conv2d-models.js';
 import { ortConv2d } from '../../../src/backends/tfjs/kernels/conv2d-kernels.js';
-import { ortGroupNorm } from '../../../src/backends/tfjs/kernels/group-norm-kernels.js';
+import { ortGroupNorm, ortGroupNormSilu } from '../../../src/backends/tfjs/kernels/group-norm-kernels.js';
 import { ortLinear } from '../../../src/backends/tfjs/kernels/linear-kernels.js';
 import { registerOrtKernels } from '../../../src/backends/tfjs/kernels/register.js';
 import { ortKernelSettings } from '../../../src/backends/tfjs/ort/ort-op-cache.js';
@@ -62,6 +62,15 @@ const cases: Case[] = [
     shapes: [[2, 8, 5, 3], [8], [8]],
     ort: (x, g, b) => ortGroupNorm(x!, 4, g!, b!, 1e-5),
     ref: (x, g, b) => refGroupNorm(x!, 4, g!, b!, 1e-5),
+  },
+  {
+    name: 'groupNorm + SiLU fused',
+    shapes: [[2, 8, 5, 3], [8], [8]],
+    ort: (x, g, b) => ortGroupNormSilu(x!, 2, g!, b!, 1e-5),
+    ref: (x, g, b) => {
+      const y = refGroupNorm(x!, 2, g!, b!, 1e-5);
+      return tf.mul(y, tf.sigmoid(y));
+    },
   },
   { name: 'silu', shapes: [[2, 3, 4, 5]], ort: (x) => ortSilu(x!), ref: (x) => tf.mul(x!, tf.sigmoid(x!)) },
   {

@@ -10,7 +10,7 @@ function shape(x: TensorInfo, a: GroupNormAttrs): GroupNormShape {
   const [n, c, h, w] = x.shape as [number, number, number, number];
   return { n, c, h, w, groups: a.groups, eps: a.eps };
 }
-const attrKey = (a: GroupNormAttrs) => `g${a.groups}e${a.eps}`;
+const attrKey = (a: GroupNormAttrs) => `g${a.groups}e${a.eps}${a.silu ? 'silu' : ''}`;
 
 /** Kernel configs for one tfjs backend. */
 export function groupNormKernelConfigs(backendName: string): KernelConfig[] {
@@ -21,21 +21,26 @@ export function groupNormKernelConfigs(backendName: string): KernelConfig[] {
         inputs: ({ x, gamma, beta }) => [['x', x!], ['gamma', gamma!], ['beta', beta!]],
         outputs: ([[, x]]) => [['y', [...x.shape]]],
         attrKey,
-        model: ([[, x]], a) => groupNormForwardModel(shape(x, a)),
+        model: ([[, x]], a) => groupNormForwardModel(shape(x, a), a.silu),
       },
       backendName,
     ),
     ortKernelConfig<GroupNormAttrs>(
       {
         kernelName: OrtGroupNormGrad,
-        inputs: ({ x, gamma, dy }) => [['x', x!], ['gamma', gamma!], ['dy', dy!]],
+        inputs: ({ x, gamma, beta, dy }, a) => [
+          ['x', x!],
+          ['gamma', gamma!],
+          ...(a.silu ? [['beta', beta!] as [string, TensorInfo]] : []),
+          ['dy', dy!],
+        ],
         outputs: ([[, x], [, g]]) => [
           ['dx', [...x.shape]],
           ['dgamma', [...g.shape]],
           ['dbeta', [...g.shape]],
         ],
         attrKey,
-        model: ([[, x]], a) => groupNormBackwardModel(shape(x, a)),
+        model: ([[, x]], a) => groupNormBackwardModel(shape(x, a), a.silu),
       },
       backendName,
     ),
@@ -45,10 +50,10 @@ export function groupNormKernelConfigs(backendName: string): KernelConfig[] {
 /** Gradient of OrtGroupNorm (statistics recomputed in the backward graph). */
 export const groupNormGradConfig: GradConfig = {
   kernelName: OrtGroupNorm,
-  inputsToSave: ['x', 'gamma'],
+  inputsToSave: ['x', 'gamma', 'beta'],
   gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-    const [x, gamma] = saved as [Tensor, Tensor];
-    const [dx, dg, db] = tf.engine().runKernel(OrtGroupNormGrad, { x, gamma, dy: dy as Tensor }, attrs) as unknown as Tensor[];
+    const [x, gamma, beta] = saved as [Tensor, Tensor, Tensor];
+    const [dx, dg, db] = tf.engine().runKernel(OrtGroupNormGrad, { x, gamma, beta, dy: dy as Tensor }, attrs) as unknown as Tensor[];
     return { x: () => dx!, gamma: () => dg!, beta: () => db! };
   },
 };
@@ -60,5 +65,15 @@ export const groupNormGradConfig: GradConfig = {
  * const y = ortGroupNorm(x, 32, gamma, beta, 1e-5);
  */
 export function ortGroupNorm(x: Tensor, groups: number, gamma: Tensor, beta: Tensor, eps: number): Tensor {
-  return tf.engine().runKernel(OrtGroupNorm, { x, gamma, beta }, attrsOf<GroupNormAttrs>({ groups, eps })) as Tensor;
+  return tf.engine().runKernel(OrtGroupNorm, { x, gamma, beta }, attrsOf<GroupNormAttrs>({ groups, eps, silu: false })) as Tensor;
+}
+
+/**
+ * `silu(groupNorm(x))` in one ORT kernel (and one for its gradient), differentiable.
+ *
+ * @example
+ * const h = ortGroupNormSilu(x, 32, gamma, beta, 1e-5);
+ */
+export function ortGroupNormSilu(x: Tensor, groups: number, gamma: Tensor, beta: Tensor, eps: number): Tensor {
+  return tf.engine().runKernel(OrtGroupNorm, { x, gamma, beta }, attrsOf<GroupNormAttrs>({ groups, eps, silu: true })) as Tensor;
 }

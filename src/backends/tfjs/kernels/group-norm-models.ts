@@ -1,7 +1,8 @@
 /**
- * ONNX graphs for GroupNorm with per-channel affine (NCHW) and its backward:
- *   x̂ = (x − μ_g)·r_g, y = γ·x̂ + β;  dβ = Σ dy, dγ = Σ dy·x̂,
- *   dx = r_g·(g − mean_g(g) − x̂·mean_g(g·x̂)) with g = γ·dy.
+ * ONNX graphs for GroupNorm with per-channel affine (NCHW), optionally followed by SiLU, and its backward:
+ *   x̂ = (x − μ_g)·r_g, z = γ·x̂ + β, y = z (or z·σ(z) with `silu`);
+ *   dz = dy (or dy·σ(z)·(1 + z·(1 − σ(z)))),  dβ = Σ dz, dγ = Σ dz·x̂,
+ *   dx = r_g·(g − mean_g(g) − x̂·mean_g(g·x̂)) with g = γ·dz.
  */
 import type { OnnxModelDesc, OnnxNode } from '../ort/onnx-proto.js';
 import { f32Scalar, i64 } from './onnx-consts.js';
@@ -41,15 +42,21 @@ function normalise(s: GroupNormShape) {
 
 const xShape = (s: GroupNormShape) => [s.n, s.c, s.h, s.w];
 
-/** Forward: x, gamma, beta → y. */
-export function groupNormForwardModel(s: GroupNormShape): OnnxModelDesc {
+/** Forward: x, gamma, beta → y (`silu`: SiLU fused after the affine). */
+export function groupNormForwardModel(s: GroupNormShape, silu = false): OnnxModelDesc {
   const { nodes, initializers } = normalise(s);
   return {
     nodes: [
       ...nodes,
       { op: 'Reshape', inputs: ['beta', 'per_channel'], outputs: ['beta4'] },
       { op: 'Mul', inputs: ['xhat', 'gamma4'], outputs: ['scaled'] },
-      { op: 'Add', inputs: ['scaled', 'beta4'], outputs: ['y'] },
+      { op: 'Add', inputs: ['scaled', 'beta4'], outputs: [silu ? 'z' : 'y'] },
+      ...(silu
+        ? [
+            { op: 'Sigmoid', inputs: ['z'], outputs: ['sz'] },
+            { op: 'Mul', inputs: ['z', 'sz'], outputs: ['y'] },
+          ]
+        : []),
     ],
     initializers,
     inputs: [
@@ -61,16 +68,31 @@ export function groupNormForwardModel(s: GroupNormShape): OnnxModelDesc {
   };
 }
 
-/** Backward: x, gamma, dy → dx, dgamma, dbeta. */
-export function groupNormBackwardModel(s: GroupNormShape): OnnxModelDesc {
+/** Backward: x, gamma, dy (and beta with `silu`) → dx, dgamma, dbeta. */
+export function groupNormBackwardModel(s: GroupNormShape, silu = false): OnnxModelDesc {
   const { nodes, initializers } = normalise(s);
+  // With SiLU: dz = dy·(σ(z) + z·σ(z)·(1 − σ(z))), z recomputed from x̂.
+  const siluNodes: OnnxNode[] = silu
+    ? [
+        { op: 'Reshape', inputs: ['beta', 'per_channel'], outputs: ['beta4'] },
+        { op: 'Mul', inputs: ['xhat', 'gamma4'], outputs: ['scaled'] },
+        { op: 'Add', inputs: ['scaled', 'beta4'], outputs: ['z'] },
+        { op: 'Sigmoid', inputs: ['z'], outputs: ['sz'] },
+        { op: 'Mul', inputs: ['z', 'sz'], outputs: ['zsz'] },
+        { op: 'Sub', inputs: ['one', 'sz'], outputs: ['one_m_sz'] },
+        { op: 'Mul', inputs: ['zsz', 'one_m_sz'], outputs: ['t'] },
+        { op: 'Add', inputs: ['sz', 't'], outputs: ['dsilu'] },
+        { op: 'Mul', inputs: ['dy', 'dsilu'], outputs: ['dz'] },
+      ]
+    : [{ op: 'Identity', inputs: ['dy'], outputs: ['dz'] }];
   return {
     nodes: [
       ...nodes,
-      { op: 'ReduceSum', inputs: ['dy', 'nhw'], outputs: ['dbeta'], attrs: { keepdims: 0 } },
-      { op: 'Mul', inputs: ['dy', 'xhat'], outputs: ['dy_xhat'] },
+      ...siluNodes,
+      { op: 'ReduceSum', inputs: ['dz', 'nhw'], outputs: ['dbeta'], attrs: { keepdims: 0 } },
+      { op: 'Mul', inputs: ['dz', 'xhat'], outputs: ['dy_xhat'] },
       { op: 'ReduceSum', inputs: ['dy_xhat', 'nhw'], outputs: ['dgamma'], attrs: { keepdims: 0 } },
-      { op: 'Mul', inputs: ['dy', 'gamma4'], outputs: ['g'] },
+      { op: 'Mul', inputs: ['dz', 'gamma4'], outputs: ['g'] },
       { op: 'Reshape', inputs: ['g', 'grouped'], outputs: ['gg'] },
       { op: 'ReduceMean', inputs: ['gg'], outputs: ['m1'], attrs: { axes: [2], keepdims: 1 } },
       { op: 'Mul', inputs: ['gg', 'xhat_g'], outputs: ['gx'] },
@@ -81,10 +103,11 @@ export function groupNormBackwardModel(s: GroupNormShape): OnnxModelDesc {
       { op: 'Mul', inputs: ['t3', 'rstd'], outputs: ['dxg'] },
       { op: 'Reshape', inputs: ['dxg', 'full'], outputs: ['dx'] },
     ],
-    initializers: [...initializers, i64('nhw', [0, 2, 3])],
+    initializers: [...initializers, i64('nhw', [0, 2, 3]), ...(silu ? [f32Scalar('one', 1)] : [])],
     inputs: [
       { name: 'x', shape: xShape(s) },
       { name: 'gamma', shape: [s.c] },
+      ...(silu ? [{ name: 'beta', shape: [s.c] }] : []),
       { name: 'dy', shape: xShape(s) },
     ],
     outputs: [

@@ -37,6 +37,8 @@ export const OrtGroupNormGrad = 'TadsrOrtGroupNormGrad';
 export interface GroupNormAttrs {
   groups: number;
   eps: number;
+  /** Fuse a SiLU after the affine (`silu(groupNorm(x))`, as in every ResNet block). */
+  silu: boolean;
 }
 
 
