@@ -3,7 +3,7 @@
  * [4, 3, 64, 64], MSE loss, AdamW) on every TF.js runtime combination present, beside ONNX Runtime's forward
  * pass of the same net in the same run.
  *
- *   npx tsx bench/tfjs-train.ts [--steps 5] [--combos cpu+ort,wasm+ort,wasm,cpu] [--cpu-batch 1]
+ *   npx tsx bench/tfjs-train.ts [--steps 5] [--combos wasm+ort,wasm+ort/unfused,cpu+ort,wasm,cpu] [--cpu-batch 1]
  *
  * Effective GFLOP/s = analytic FLOPs (conv / linear / attention multiply-adds × 2; training = 3 × forward)
  * divided by the median wall time per step. The pure-JS `cpu` (TF.js ops) row runs at batch `--cpu-batch`
@@ -19,14 +19,14 @@ import { createTfjsNetOps } from '../src/backends/tfjs/tfjs-net-ops.js';
 import { AdamW } from '../src/backends/tfjs/train/adamw.js';
 import { SeededRng } from '../src/backends/tfjs/train/seeded-rng.js';
 import { countForwardFlops } from './tfjs-flops.js';
-import { referenceUnet, referenceUnetShapes } from './tfjs-reference-unet.js';
+import { referenceUnet, referenceUnetOptions, referenceUnetShapes } from './tfjs-reference-unet.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : def;
 }
 const STEPS = Number(arg('steps', '5'));
-const COMBOS = arg('combos', 'cpu+ort,wasm+ort,wasm,cpu').split(',');
+const COMBOS = arg('combos', 'wasm+ort,wasm+ort/unfused,cpu+ort,wasm,cpu').split(',');
 const CPU_BATCH = Number(arg('cpu-batch', '1'));
 const BATCH = 4;
 const HW = 64;
@@ -75,13 +75,27 @@ interface Row {
   readonly note: string;
 }
 
-async function trainCombo(combo: string, ortFwd: () => Promise<number>, conv: () => Promise<number>): Promise<Row> {
-  const [rt, heavyName] = combo.split('+') as [TfjsRuntimeName, string | undefined];
+interface ComboRun {
+  readonly combo: string;
+  readonly backend: string;
+  readonly runtime: string;
+  readonly batch: number;
+  readonly flops: number;
+  /** One training step; returns wall ms, CPU s, loss, tensors leaked by the step. */
+  step(): { ms: number; cpu: number; loss: number; leaked: number };
+  dispose(): void;
+}
+
+/** Set up one runtime combination (variables, data, optimizer) and take its warm-up step. */
+async function setUpCombo(combo: string): Promise<ComboRun> {
+  // e.g. `wasm+ort`, `cpu`, `wasm+ort/unfused` (GroupNorm and SiLU as two kernels instead of one)
+  const [name, variant] = combo.split('/') as [string, string | undefined];
+  const [rt, heavyName] = name.split('+') as [TfjsRuntimeName, string | undefined];
   const heavy = heavyName === 'ort' ? 'ort' : 'tfjs';
+  const fuse = variant !== 'unfused';
   const runtime = await pickTfjsRuntime({ runtime: rt });
   const ops = createTfjsNetOps({ heavy });
   const batch = rt === 'cpu' && heavy === 'tfjs' ? CPU_BATCH : BATCH;
-  const steps = rt === 'cpu' && heavy === 'tfjs' ? 1 : STEPS;
   const vars = new Map<string, tf.Variable>();
   for (const [n, w] of weights) vars.set(n, tf.variable(tf.tensor(w.data, w.shape), true, `${combo}/${n}`));
   const byVarName = new Map([...vars].map(([n, v]) => [v.name, v]));
@@ -89,51 +103,82 @@ async function trainCombo(combo: string, ortFwd: () => Promise<number>, conv: ()
   const x = tf.tensor(inputData(batch), [batch, 3, HW, HW]);
   const target = tf.tensor(inputData(batch), [batch, 3, HW, HW]);
   const opt = new AdamW({ lr: 1e-3, weightDecay: 0.01 });
-  const flops = 3 * countForwardFlops(referenceUnet, shapes, [batch, 3, HW, HW]);
-  const times: number[] = [];
-  const ortTimes: number[] = [];
-  const convTimes: number[] = [];
-  const cpuTimes: number[] = [];
-  const losses: number[] = [];
-  let startTensors = tf.memory().numTensors;
-  for (let i = 0; i < (steps === 1 ? 1 : steps + 1); i++) {
-    if (i === 1) startTensors = tf.memory().numTensors; // after step 0 the optimizer holds its moments
-    ortTimes.push(await ortFwd());
-    convTimes.push(await conv());
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    const { value, grads } = tf.variableGrads(
-      () => tf.mean(tf.square(tf.sub(referenceUnet(ops, p, x), target))) as tf.Scalar,
-      [...vars.values()],
-    );
-    opt.step(byVarName, grads);
-    losses.push(value.dataSync()[0]!);
-    value.dispose();
-    for (const g of Object.values(grads)) g.dispose();
-    const dt = performance.now() - t0;
-    const cpu = process.cpuUsage(c0);
-    if (i > 0 || steps === 1) {
-      times.push(dt); // step 0 builds ORT sessions / compiles
-      cpuTimes.push((cpu.user + cpu.system) / 1e6);
+  const run: ComboRun = {
+    combo,
+    backend: runtime.backend,
+    runtime: runtime.detail + (heavy === 'ort' ? ' + ORT kernels' : ' (TF.js ops)') + (fuse ? '' : ', GN and SiLU unfused'),
+    batch,
+    flops: 3 * countForwardFlops(referenceUnet, shapes, [batch, 3, HW, HW]),
+    step: () => {
+      referenceUnetOptions.fuseNormAct = fuse;
+      const before = tf.memory().numTensors;
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const { value, grads } = tf.variableGrads(
+        () => tf.mean(tf.square(tf.sub(referenceUnet(ops, p, x), target))) as tf.Scalar,
+        [...vars.values()],
+      );
+      opt.step(byVarName, grads);
+      const loss = value.dataSync()[0]!;
+      value.dispose();
+      for (const g of Object.values(grads)) g.dispose();
+      const ms = performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
+      return { ms, cpu: (cpu.user + cpu.system) / 1e6, loss, leaked: tf.memory().numTensors - before };
+    },
+    dispose: () => {
+      for (const v of vars.values()) v.dispose();
+      x.dispose();
+      target.dispose();
+      opt.dispose();
+    },
+  };
+  return run;
+}
+
+/**
+ * Time combos round-robin: each round, for each combo, one ORT forward, one calibration conv and one training
+ * step — so every combo sees the same load. Step 0 (warm-up: ORT sessions, wasm compile) is not timed.
+ */
+async function timeInterleaved(
+  runs: readonly ComboRun[],
+  rounds: number,
+  ortFwd: () => Promise<number>,
+  conv: () => Promise<number>,
+): Promise<Row[]> {
+  const acc = runs.map(() => ({ ms: [] as number[], cpu: [] as number[], ort: [] as number[], conv: [] as number[], losses: [] as number[], leaked: 0 }));
+  for (let r = 0; r <= rounds; r++) {
+    for (const [i, run] of runs.entries()) {
+      await tf.setBackend(run.backend);
+      const a = acc[i]!;
+      const o = await ortFwd();
+      const c = await conv();
+      const s = run.step();
+      a.losses.push(s.loss);
+      if (r === 0 && rounds > 0) continue; // warm-up (optimizer moments are created here)
+      a.ms.push(s.ms);
+      a.cpu.push(s.cpu);
+      a.ort.push(o);
+      a.conv.push(c);
+      a.leaked += s.leaked;
     }
   }
-  const leaked = steps === 1 ? NaN : tf.memory().numTensors - startTensors;
-  const ms = median(times);
-  for (const v of vars.values()) v.dispose();
-  x.dispose();
-  target.dispose();
-  opt.dispose();
-  return {
-    combo,
-    runtime: runtime.detail + (heavy === 'ort' ? ' + ORT kernels' : ' (TF.js ops)'),
-    batch,
-    msPerStep: ms,
-    gflops: flops / ms / 1e6,
-    ortFwdGflops: countForwardFlops(referenceUnet, shapes, [BATCH, 3, HW, HW]) / median(ortTimes) / 1e6,
-    convGflops: CONV_FLOPS / median(convTimes) / 1e6,
-    cpuSPerStep: median(cpuTimes),
-    note: `loss ${losses[0]!.toFixed(4)}→${losses[losses.length - 1]!.toFixed(4)}, leaked tensors ${leaked}, ${times.length} timed`,
-  };
+  const fwd = countForwardFlops(referenceUnet, shapes, [BATCH, 3, HW, HW]);
+  return runs.map((run, i) => {
+    const a = acc[i]!;
+    const ms = median(a.ms);
+    return {
+      combo: run.combo,
+      runtime: run.runtime,
+      batch: run.batch,
+      msPerStep: ms,
+      gflops: run.flops / ms / 1e6,
+      ortFwdGflops: fwd / median(a.ort) / 1e6,
+      convGflops: CONV_FLOPS / median(a.conv) / 1e6,
+      cpuSPerStep: median(a.cpu),
+      note: `loss ${a.losses[0]!.toFixed(4)}→${a.losses[a.losses.length - 1]!.toFixed(4)}, tensors leaked ${a.leaked}, ${a.ms.length} timed`,
+    };
+  });
 }
 
 /** Build the ORT session of the same net; returns a function timing one forward pass (ms). */
@@ -189,18 +234,27 @@ console.log(
 const ortRunner = await ortForwardRunner();
 const convRunner = await convCalibrationRunner();
 const rows: Row[] = [];
-for (const c of COMBOS) {
+// Batch-4 combos interleaved; the pure-JS cpu (TF.js ops) combo (minutes per step) alone, one step, at the end.
+const slow = (c: string) => c === 'cpu';
+const fast: ComboRun[] = [];
+for (const c of COMBOS.filter((c) => !slow(c))) {
   try {
-    rows.push(await trainCombo(c, ortRunner.run, convRunner.run));
+    fast.push(await setUpCombo(c));
   } catch (e) {
     rows.push({ combo: c, runtime: '-', batch: 0, msPerStep: NaN, gflops: NaN, note: `failed: ${(e as Error).message}` });
   }
-  const r = rows[rows.length - 1]!;
-  console.error(`done: ${c}: ${r.msPerStep.toFixed(1)} ms/step, ${r.gflops.toFixed(1)} GFLOP/s (ORT fwd ${(r.ortFwdGflops ?? NaN).toFixed(1)}, conv ${(r.convGflops ?? NaN).toFixed(1)}) ${r.note}`);
+}
+rows.push(...(await timeInterleaved(fast, STEPS, ortRunner.run, convRunner.run)));
+for (const r of fast) r.dispose();
+for (const r of rows) console.error(`done: ${r.combo}: ${r.msPerStep.toFixed(1)} ms/step, ${r.gflops.toFixed(1)} GFLOP/s (ORT fwd ${(r.ortFwdGflops ?? NaN).toFixed(1)}, conv ${(r.convGflops ?? NaN).toFixed(1)}) ${r.note}`);
+if (COMBOS.some(slow)) {
+  const run = await setUpCombo('cpu');
+  rows.push(...(await timeInterleaved([run], 0, ortRunner.run, convRunner.run)));
+  run.dispose();
 }
 await ortRunner.release();
 await convRunner.release();
-console.log('\nEach training step alternates with one ORT forward of the same net (batch 4) and one calibration conv');
+console.log('\nCombos run round-robin; each training step follows one ORT forward of the same net (batch 4) and one calibration conv');
 console.log("(ANCHORS.md: 3×3 conv 4×64×64×64 on ORT, 133–166 GFLOP/s on the idle machine), so all see the same load.");
 console.log('"idle-projected" = effective × 150 / calibration GFLOP/s (a projection, not a measurement).');
 console.log('"CPU-bound" = FLOPs / (CPU seconds per step / cores): the rate if every CPU second the step used ran back to back on');
