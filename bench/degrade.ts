@@ -54,7 +54,14 @@ function pickImages(): string[] {
 interface Row {
   name: string;
   pairsPerS: number;
-  note?: string;
+  /** CPU seconds (all threads of the process) per pair: independent of how loaded the machine is. */
+  cpuPerPair: number;
+}
+
+/** CPU seconds used by this process (all threads, workers included) since `from`. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
 }
 
 function basicsr(images: string[], write: boolean): Row | null {
@@ -64,10 +71,16 @@ function basicsr(images: string[], write: boolean): Row | null {
   try {
     const args = [script, '--size', String(SIZE), '--scale', '4', ...(USM ? ['--usm'] : []), ...(out ? ['--write', out] : []), ...images];
     const text = execFileSync(PYTHON, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 24 });
-    const r = JSON.parse(text.trim().split('\n').pop() as string) as { pairs_per_s: number; torch_threads: number; torch: string };
+    const r = JSON.parse(text.trim().split('\n').pop() as string) as {
+      pairs_per_s: number;
+      cpu_seconds_per_pair: number;
+      torch_threads: number;
+      torch: string;
+    };
     return {
       name: `BasicSR ${write ? '+ PNG writes' : 'degrade only'} (torch ${r.torch}, ${r.torch_threads} threads)`,
       pairsPerS: r.pairs_per_s,
+      cpuPerPair: r.cpu_seconds_per_pair,
     };
   } finally {
     if (out) rmSync(out, { recursive: true, force: true });
@@ -79,8 +92,13 @@ async function inThread(images: string[]): Promise<Row> {
   const first = await decodeImage(readFileSync(images[0]));
   await degradeImage(first, cfg, 0, 'warmup');
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (const p of images) await degradeImage(await decodeImage(readFileSync(p)), cfg, 0, idFromPath(p));
-  return { name: 'tadsr in-thread (decode + degrade)', pairsPerS: images.length / ((performance.now() - t0) / 1000) };
+  return {
+    name: 'tadsr in-thread (decode + degrade)',
+    pairsPerS: images.length / ((performance.now() - t0) / 1000),
+    cpuPerPair: cpuSince(c0) / images.length,
+  };
 }
 
 async function dataset(images: string[], workers: number): Promise<Row> {
@@ -89,13 +107,18 @@ async function dataset(images: string[], workers: number): Promise<Row> {
   const outDir = mkdtempSync(join(tmpdir(), 'bench-degrade-out-'));
   try {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const events = await lastValueFrom(
       degradeDataset({ inDir, outDir, seed: 0, size: SIZE, workers, config: { usm: USM } }).pipe(toArray()),
     );
     const s = events.find((e) => e.type === 'summary');
     if (!s || s.type !== 'summary' || s.failed.length) throw new Error(`dataset run failed: ${JSON.stringify(s)}`);
     // includes worker start-up (tsx-compiled workers under `npx tsx` start slower than dist/)
-    return { name: `tadsr degradeDataset, ${workers} worker${workers > 1 ? 's' : ''} (+ PNG writes)`, pairsPerS: s.written / ((performance.now() - t0) / 1000) };
+    return {
+      name: `tadsr degradeDataset, ${workers} worker${workers > 1 ? 's' : ''} (+ PNG writes)`,
+      pairsPerS: s.written / ((performance.now() - t0) / 1000),
+      cpuPerPair: cpuSince(c0) / s.written,
+    };
   } finally {
     rmSync(inDir, { recursive: true, force: true });
     rmSync(outDir, { recursive: true, force: true });
@@ -114,12 +137,19 @@ for (const w of WORKERS) rows.push(await dataset(images, w));
 const b2 = basicsr(images, false);
 if (b2) rows.push({ ...b2, name: `${b2.name} (again, after)` });
 const base = b1 && b2 ? (b1.pairsPerS + b2.pairsPerS) / 2 : b1?.pairsPerS;
+const baseCpu = b1 && b2 ? (b1.cpuPerPair + b2.cpuPerPair) / 2 : b1?.cpuPerPair;
 console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log('');
-console.log(`| pipeline | pairs/s | × BasicSR (mean of its two degrade-only runs) |`);
-console.log(`|---|---:|---:|`);
+console.log('pairs/s = wall-clock throughput in this (shared) run; CPU s/pair = CPU time of all threads per pair,');
+console.log('which does not depend on the load: on 2 idle cores, 2 workers would give about 2 / (CPU s/pair) pairs/s.');
+console.log('Ratios are against the mean of the two BasicSR degrade-only runs.');
+console.log('');
+console.log(`| pipeline | pairs/s | × BasicSR | CPU s/pair | BasicSR CPU ÷ this CPU |`);
+console.log(`|---|---:|---:|---:|---:|`);
 for (const r of rows) {
   if (!r) continue;
-  console.log(`| ${r.name} | ${r.pairsPerS.toFixed(2)} | ${base ? (r.pairsPerS / base).toFixed(2) : 'n/a'} |`);
+  const x = base ? (r.pairsPerS / base).toFixed(2) : 'n/a';
+  const c = baseCpu ? (baseCpu / r.cpuPerPair).toFixed(2) : 'n/a';
+  console.log(`| ${r.name} | ${r.pairsPerS.toFixed(2)} | ${x} | ${r.cpuPerPair.toFixed(3)} | ${c} |`);
 }
 if (!b1) console.log(`(BasicSR rows skipped: no Python at ${PYTHON}; see the header of this file)`);

@@ -7,7 +7,7 @@ Per image: cv2.imread → float32 [0,1] → hflip (p ½) → reflect-101 pad to 
 then RealESRGANModel.feed_data's ops on a batch of 1: filter2D, F.interpolate, random_add_{gaussian,poisson}_noise_pt,
 DiffJPEG(differentiable=False), second stage, final [resize+sinc]/JPEG coin, clamp(round). USM only with --usm.
 With --write, the HQ crop and LQ are written as PNG (cv2.imwrite) like `tadsr degrade` does.
-Prints one JSON line: {"pairs", "seconds", "pairs_per_s", "torch_threads", ...}.
+Prints one JSON line: {"pairs", "seconds", "pairs_per_s", "cpu_seconds_per_pair", "torch_threads", ...}.
 
 basicsr 1.4.2 imports torchvision.transforms.functional_tensor, which torchvision >= 0.17 removed: the module is
 aliased to torchvision.transforms.functional (it has the rgb_to_grayscale basicsr needs) before the import.
@@ -143,6 +143,7 @@ def main():
     # warm-up (first-call allocations, lazy init) on the first image, not timed
     feed_data(*dataset_item(a.images[0], a.size), a.scale, jpeger, usm)
     t0 = time.perf_counter()
+    c0 = time.process_time()  # CPU time of all threads of this process
     for p in a.images:
         gt, k1, k2, sinc = dataset_item(p, a.size)
         lq = feed_data(gt, k1, k2, sinc, a.scale, jpeger, usm)
@@ -153,7 +154,9 @@ def main():
             cv2.imwrite(os.path.join(a.write, 'hq', name), hq8)
             cv2.imwrite(os.path.join(a.write, 'lq', name), lq8)
     dt = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     print(json.dumps({'pairs': len(a.images), 'seconds': dt, 'pairs_per_s': len(a.images) / dt,
+                      'cpu_seconds_per_pair': cpu / len(a.images),
                       'torch_threads': torch.get_num_threads(), 'torch': torch.__version__, 'usm': a.usm,
                       'write': bool(a.write)}))
 
