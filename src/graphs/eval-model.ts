@@ -60,6 +60,8 @@ export interface EvaluateModelOptions {
   readonly comparisons?: number;
   /** Score the bicubic ×4 baseline too (default true). */
   readonly bicubic?: boolean;
+  /** Rows measured elsewhere on the same set (e.g. peers from bench/peers-upscalerjs.ts), shown and plotted as baselines. */
+  readonly extraBaselines?: readonly ScoreRow[];
   readonly title?: string;
   /** Extra lines for the report header (backend, text-condition substitute, machine, …). */
   readonly notes?: readonly string[];
@@ -226,6 +228,7 @@ export async function evaluateModel(opts: EvaluateModelOptions): Promise<Evaluat
           niqe: mean(scored.map((s) => s.scores.bicubic?.niqe)),
         }]
       : [];
+    baselines.push(...(opts.extraBaselines ?? []));
     const label = opts.modelLabel ?? opts.model ?? 'upscaleFn';
     const report: ReportData = {
       title: opts.title ?? `tadsr evaluation: ${label}`,

@@ -2,7 +2,7 @@
  * `tadsr eval-model` end to end on an untrained `tiny` model (init-model) over the small paired fixture: the real
  * Upscaler on the ONNX backend, scores, report files, exit codes and usage errors.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -41,7 +41,13 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 describe('tadsr eval-model', () => {
   it('runs a model directory over a paired set and writes the report; bad pairs make exit code 1', async () => {
     const report = join(set.root, 'cli-report');
-    const r = await cli(['eval-model', '--model', modelDir, '--lq', set.lqDir, '--hr', set.hrDir, '--t-s', '200,800', '--limit', '2', '--comparisons', '1', '--report', report, '-q']);
+    const peers = join(set.root, 'peers.json');
+    writeFileSync(peers, JSON.stringify({ rows: [
+      { method: 'bicubic', n: 2, msMedian: 1, quality: { psnr: 1, ssim: 1, niqe: 1 } },
+      { method: 'esrgan-slim', n: 2, msMedian: 407, quality: { psnr: 30.27, ssim: 0.823, niqe: 9.45 } },
+      { method: 'no-quality', n: 2, msMedian: 5 },
+    ] }));
+    const r = await cli(['eval-model', '--model', modelDir, '--lq', set.lqDir, '--hr', set.hrDir, '--t-s', '200,800', '--limit', '2', '--comparisons', '1', '--report', report, '--peers', peers, '-q']);
     expect(r.err).toContain('img_lonely');
     expect(r.code).toBe(1); // the unpaired LQ file is reported
     expect(r.out).toMatch(/t_s = 200\s+2\s+\d+\.\d{3}/);
@@ -52,6 +58,9 @@ describe('tadsr eval-model', () => {
     expect(data.notes.join(' ')).toMatch(/onnxruntime-node/);
     expect(existsSync(join(report, 'index.html'))).toBe(true);
     expect(data.comparisons).toHaveLength(1);
+    // peer rows from a benchmark JSON become extra baselines (its own bicubic row is dropped: ours is measured here)
+    expect(data.baselines.map((b: { label: string }) => b.label)).toEqual(['bicubic ×4', 'esrgan-slim']);
+    expect(r.out).toMatch(/esrgan-slim\s+2\s+30\.270\s+0\.8230\s+9\.450\s+407/);
   });
 
   it('names usage errors with exit code 2', async () => {

@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { DEFAULT_TS_SWEEP, evaluateModel } from '../../graphs/eval-model.js';
-import type { ReportData } from '../../report/report-data.js';
+import { readFileSync } from 'node:fs';
+import type { ReportData, ScoreRow } from '../../report/report-data.js';
 import { parseTs } from '../../schedule/timesteps.js';
 
 interface EvalModelCliOptions {
@@ -19,6 +20,7 @@ interface EvalModelCliOptions {
   limit?: string;
   comparisons: string;
   backend?: string;
+  peers?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -48,6 +50,7 @@ export function registerEvalModel(program: Command): void {
     .option('--limit <n>', 'only the first N pairs (sorted by name)')
     .option('--comparisons <n>', 'pairs shown with before/after sliders', '4')
     .option('--backend <name>', 'backend that runs the model (default onnx)')
+    .option('--peers <json>', 'add the rows of a peer benchmark JSON (bench/peers-upscalerjs.ts --json) as baselines')
     .option('--json', 'print the report data as JSON on stdout instead of the table')
     .option('-q, --quiet', 'no progress bar')
     .addHelpText('after', HELP_AFTER)
@@ -81,6 +84,14 @@ async function runEvalModel(o: EvalModelCliOptions): Promise<number> {
   for (const [flag, dir] of [['--model', o.model], ['--lq', o.lq], ['--hr', o.hr]] as const) {
     if (!existsSync(dir)) return usage(`${flag}: no such file or directory: ${dir}`);
   }
+  let extraBaselines: ScoreRow[] = [];
+  if (o.peers !== undefined) {
+    try {
+      extraBaselines = readPeerRows(o.peers);
+    } catch (err) {
+      return usage(`--peers: ${(err as Error).message}`);
+    }
+  }
   const showBar = !o.quiet && process.stderr.isTTY === true;
   const bar = showBar ? new SingleBar({ format: 'eval-model [{bar}] {value}/{total} {name}', stream: process.stderr }) : undefined;
   let started = false;
@@ -93,6 +104,7 @@ async function runEvalModel(o: EvalModelCliOptions): Promise<number> {
     ...(o.report ? { reportDir: o.report } : {}),
     ...(typeof limit === 'number' ? { limit } : {}),
     ...(typeof comparisons === 'number' ? { comparisons } : {}),
+    extraBaselines,
     onProgress: (p) => {
       if (!bar) return;
       if (!started) {
@@ -120,4 +132,20 @@ export function formatEvalModelTable(r: ReportData): string {
       `${x.label.padEnd(w)}  ${String(x.n).padStart(4)}  ${f(x.psnr, 3).padStart(8)}  ${f(x.ssim, 4).padStart(7)}  ${f(x.niqe, 3).padStart(6)}  ${(x.msPerImage === undefined ? '-' : f(x.msPerImage, 0)).padStart(8)}`,
   );
   return `${[head, '-'.repeat(head.length), ...lines].join('\n')}\n`;
+}
+
+/** Rows with quality from a peer benchmark JSON (`{ rows: [{ method, n, msMedian, quality: { psnr, ssim, niqe } }] }`). */
+export function readPeerRows(path: string): ScoreRow[] {
+  const data = JSON.parse(readFileSync(path, 'utf8')) as { rows?: { method?: unknown; n?: unknown; msMedian?: unknown; quality?: { psnr?: unknown; ssim?: unknown; niqe?: unknown } }[] };
+  if (!Array.isArray(data.rows)) throw new Error(`${path} has no "rows" array`);
+  return data.rows
+    .filter((r) => r.quality && typeof r.method === 'string' && !String(r.method).startsWith('bicubic'))
+    .map((r) => ({
+      label: String(r.method),
+      n: Number(r.n),
+      psnr: Number(r.quality!.psnr),
+      ssim: Number(r.quality!.ssim),
+      niqe: Number(r.quality!.niqe),
+      ...(typeof r.msMedian === 'number' ? { msPerImage: r.msMedian } : {}),
+    }));
 }
