@@ -54,6 +54,13 @@ export function groupNorm<T>(n: Net<T>, name: string, x: T, groups: number, eps:
   return n.ops.groupNorm(x, groups, n.p(`${name}.weight`), n.p(`${name}.bias`), eps);
 }
 
+/** `SiLU(GroupNorm(x))`, through the backend's fused op when it has one (`NetOps.groupNormSilu`). */
+export function groupNormSilu<T>(n: Net<T>, name: string, x: T, groups: number, eps: number): T {
+  const gamma = n.p(`${name}.weight`);
+  const beta = n.p(`${name}.bias`);
+  return n.ops.groupNormSilu?.(x, groups, gamma, beta, eps) ?? n.ops.silu(n.ops.groupNorm(x, groups, gamma, beta, eps));
+}
+
 /** PyTorch `LayerNorm` named `name` over the last dimension. */
 export function layerNorm<T>(n: Net<T>, name: string, x: T, eps: number): T {
   return n.ops.layerNorm(x, n.p(`${name}.weight`), n.p(`${name}.bias`), eps);
@@ -76,19 +83,21 @@ export interface ResnetOpts {
  */
 export function resnetBlock<T>(n: Net<T>, prefix: string, x: T, tembAct: T | null, o: ResnetOpts): T {
   const { ops } = n;
-  let h = ops.silu(groupNorm(n, `${prefix}.norm1`, x, o.groups, o.eps));
+  let h = groupNormSilu(n, `${prefix}.norm1`, x, o.groups, o.eps);
   h = conv(n, `${prefix}.conv1`, h, { padding: 1 });
   if (o.timeMode !== 'none' && tembAct === null) throw new Error(`${prefix}: time embedding required`);
   if (o.timeMode === 'default' && tembAct !== null) {
     h = ops.add(h, ops.expandSpatial(linear(n, `${prefix}.time_emb_proj`, tembAct)));
   }
-  h = groupNorm(n, `${prefix}.norm2`, h, o.groups, o.eps);
   if (o.timeMode === 'scale_shift' && tembAct !== null) {
+    h = groupNorm(n, `${prefix}.norm2`, h, o.groups, o.eps);
     const [scale, shift] = ops.split(linear(n, `${prefix}.time_emb_proj`, tembAct), 1, 2) as [T, T];
     // h·(1 + scale) + shift
-    h = ops.add(ops.add(h, ops.mul(h, ops.expandSpatial(scale))), ops.expandSpatial(shift));
+    h = ops.silu(ops.add(ops.add(h, ops.mul(h, ops.expandSpatial(scale))), ops.expandSpatial(shift)));
+  } else {
+    h = groupNormSilu(n, `${prefix}.norm2`, h, o.groups, o.eps);
   }
-  h = conv(n, `${prefix}.conv2`, ops.silu(h), { padding: 1 });
+  h = conv(n, `${prefix}.conv2`, h, { padding: 1 });
   const skip = o.inChannels === o.outChannels ? x : conv(n, `${prefix}.conv_shortcut`, x);
   return ops.add(skip, h);
 }

@@ -1,7 +1,7 @@
 /**
  * diffusers `UNet2DConditionModel.forward` (ε prediction), written once over `NetOps<T>`.
  */
-import { conv, groupNorm, resnetBlock, timestepMlp, transformer2d, type LoraLookup, type Net } from './layers.js';
+import { conv, groupNormSilu, resnetBlock, timestepMlp, transformer2d, type LoraLookup, type Net } from './layers.js';
 import type { NetOps, ParamLookup } from './net-ops.js';
 import type { UNetSpec } from './specs.js';
 
@@ -78,6 +78,6 @@ export function unetForward<T>(
     if (i < levels - 1) h = conv(n, `up_blocks.${i}.upsamplers.0.conv`, ops.upsampleNearest2x(h), { padding: 1 });
   }
 
-  h = ops.silu(groupNorm(n, 'conv_norm_out', h, g, eps));
+  h = groupNormSilu(n, 'conv_norm_out', h, g, eps);
   return conv(n, 'conv_out', h, { padding: 1 });
 }

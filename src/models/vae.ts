@@ -6,7 +6,7 @@
  * divided by the scaling factor (`vae.decode(latents / scaling_factor)`) and applies `post_quant_conv`.
  * Pixels are in [−1, 1].
  */
-import { conv, groupNorm, resnetBlock, timestepMlp, vaeAttentionBlock, type LoraLookup, type Net } from './layers.js';
+import { conv, groupNormSilu, resnetBlock, timestepMlp, vaeAttentionBlock, type LoraLookup, type Net } from './layers.js';
 import type { NetOps, ParamLookup } from './net-ops.js';
 import type { TimeAwareSpec, VaeSpec } from './specs.js';
 
@@ -73,7 +73,7 @@ export function vaeEncode<T>(ops: NetOps<T>, spec: VaeSpec, p: ParamLookup<T>, x
     }
   }
   h = midBlock(n, 'encoder.mid_block', h, spec, tembAct);
-  h = ops.silu(groupNorm(n, 'encoder.conv_norm_out', h, spec.normNumGroups, VAE_EPS));
+  h = groupNormSilu(n, 'encoder.conv_norm_out', h, spec.normNumGroups, VAE_EPS);
   h = conv(n, 'encoder.conv_out', h, { padding: 1 });
   return conv(n, 'quant_conv', h);
 }
@@ -120,6 +120,6 @@ export function vaeDecode<T>(
     }
     if (i < levels - 1) h = conv(n, `decoder.up_blocks.${i}.upsamplers.0.conv`, ops.upsampleNearest2x(h), { padding: 1 });
   }
-  h = ops.silu(groupNorm(n, 'decoder.conv_norm_out', h, spec.normNumGroups, VAE_EPS));
+  h = groupNormSilu(n, 'decoder.conv_norm_out', h, spec.normNumGroups, VAE_EPS);
   return conv(n, 'decoder.conv_out', h, { padding: 1 });
 }
