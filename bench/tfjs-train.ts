@@ -66,6 +66,9 @@ interface Row {
   readonly ortFwdGflops?: number;
   /** Median CPU seconds (user + system, all threads) per step. */
   readonly cpuSPerStep?: number;
+  /** CPU-bound GFLOP/s (see the table legend) of the ORT forward and of the calibration conv. */
+  readonly ortFwdCpuBound?: number;
+  readonly convCpuBound?: number;
   /** GFLOP/s of ANCHORS.md's calibration conv (3×3, 4×64×64×64, ORT, 2 threads), interleaved likewise. */
   readonly convGflops?: number;
   readonly runtime: string;
@@ -143,10 +146,10 @@ async function setUpCombo(combo: string): Promise<ComboRun> {
 async function timeInterleaved(
   runs: readonly ComboRun[],
   rounds: number,
-  ortFwd: () => Promise<number>,
-  conv: () => Promise<number>,
+  ortFwd: () => Promise<readonly [number, number]>,
+  conv: () => Promise<readonly [number, number]>,
 ): Promise<Row[]> {
-  const acc = runs.map(() => ({ ms: [] as number[], cpu: [] as number[], ort: [] as number[], conv: [] as number[], losses: [] as number[], leaked: 0 }));
+  const acc = runs.map(() => ({ ms: [] as number[], cpu: [] as number[], ort: [] as number[], ortCpu: [] as number[], conv: [] as number[], convCpu: [] as number[], losses: [] as number[], leaked: 0 }));
   for (let r = 0; r <= rounds; r++) {
     for (const [i, run] of runs.entries()) {
       await tf.setBackend(run.backend);
@@ -158,8 +161,10 @@ async function timeInterleaved(
       if (r === 0 && rounds > 0) continue; // warm-up (optimizer moments are created here)
       a.ms.push(s.ms);
       a.cpu.push(s.cpu);
-      a.ort.push(o);
-      a.conv.push(c);
+      a.ort.push(o[0]);
+      a.ortCpu.push(o[1]);
+      a.conv.push(c[0]);
+      a.convCpu.push(c[1]);
       a.leaked += s.leaked;
     }
   }
@@ -176,13 +181,15 @@ async function timeInterleaved(
       ortFwdGflops: fwd / median(a.ort) / 1e6,
       convGflops: CONV_FLOPS / median(a.conv) / 1e6,
       cpuSPerStep: median(a.cpu),
-      note: `loss ${a.losses[0]!.toFixed(4)}→${a.losses[a.losses.length - 1]!.toFixed(4)}, tensors leaked ${a.leaked}, ${a.ms.length} timed`,
+      ortFwdCpuBound: fwd / (median(a.ortCpu) / availableParallelism()) / 1e9,
+      convCpuBound: CONV_FLOPS / (median(a.convCpu) / availableParallelism()) / 1e9,
+      note: `loss ${a.losses[0]!.toFixed(4)}→${a.losses[a.losses.length - 1]!.toFixed(4)}, tensors leaked ${rounds === 0 ? 'n/a (first step creates the AdamW moments)' : a.leaked}, ${a.ms.length} timed`,
     };
   });
 }
 
 /** Build the ORT session of the same net; returns a function timing one forward pass (ms). */
-async function ortForwardRunner(): Promise<{ run: () => Promise<number>; release: () => Promise<void> }> {
+async function ortForwardRunner(): Promise<{ run: () => Promise<readonly [number, number]>; release: () => Promise<void> }> {
   const g = new OnnxGraphBuilder({ name: 'reference_unet' });
   const ops = new OnnxNetOps(g);
   const x = g.input('x', [BATCH, 3, HW, HW]);
@@ -197,9 +204,12 @@ async function ortForwardRunner(): Promise<{ run: () => Promise<number>; release
   await session.run(feed);
   return {
     run: async () => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await session.run(feed);
-      return performance.now() - t0;
+      const ms = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      return [ms, (c.user + c.system) / 1e6] as const;
     },
     release: () => session.release(),
   };
@@ -208,7 +218,7 @@ async function ortForwardRunner(): Promise<{ run: () => Promise<number>; release
 const CONV_FLOPS = 2 * 4 * 64 * 64 * 9 * 64 * 64;
 
 /** ANCHORS.md's calibration: one 3×3 conv 4×64×64×64 → 64 on ORT CPU (idle machine: 133–166 GFLOP/s). */
-async function convCalibrationRunner(): Promise<{ run: () => Promise<number>; release: () => Promise<void> }> {
+async function convCalibrationRunner(): Promise<{ run: () => Promise<readonly [number, number]>; release: () => Promise<void> }> {
   const g = new OnnxGraphBuilder({ name: 'calibration_conv' });
   const x = g.input('x', [4, 64, 64, 64]);
   const w = g.initializer('w', { shape: [64, 64, 3, 3], data: new SeededRng(5).normalArray(64 * 64 * 9) });
@@ -218,9 +228,12 @@ async function convCalibrationRunner(): Promise<{ run: () => Promise<number>; re
   await session.run(feed);
   return {
     run: async () => {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       await session.run(feed);
-      return performance.now() - t0;
+      const ms = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      return [ms, (c.user + c.system) / 1e6] as const;
     },
     release: () => session.release(),
   };
@@ -259,15 +272,16 @@ console.log("(ANCHORS.md: 3×3 conv 4×64×64×64 on ORT, 133–166 GFLOP/s on t
 console.log('"idle-projected" = effective × 150 / calibration GFLOP/s (a projection, not a measurement).');
 console.log('"CPU-bound" = FLOPs / (CPU seconds per step / cores): the rate if every CPU second the step used ran back to back on');
 console.log('all cores (an upper bound for an idle machine; the JS thread and ORT threads are not always all busy).');
-console.log('| combination | runtime | batch | ms / step | effective GFLOP/s | ORT fwd GFLOP/s (same run) | train / ORT fwd | calibration conv GFLOP/s | idle-projected GFLOP/s | CPU s / step | CPU-bound GFLOP/s | note |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| combination | runtime | batch | ms / step | effective GFLOP/s | ORT fwd GFLOP/s (same run) | train / ORT fwd | calibration conv GFLOP/s | idle-projected GFLOP/s | CPU s / step | CPU-bound GFLOP/s | ORT fwd CPU-bound | calib. conv CPU-bound | note |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) {
   const o = r.ortFwdGflops ?? NaN;
   const c = r.convGflops ?? NaN;
   console.log(
     `| ${r.combo} | ${r.runtime} | ${r.batch} | ${r.msPerStep.toFixed(1)} | ${r.gflops.toFixed(1)} | ${o.toFixed(1)} | ` +
       `${(r.gflops / o).toFixed(2)} | ${c.toFixed(1)} | ${((r.gflops * 150) / c).toFixed(1)} | ${(r.cpuSPerStep ?? NaN).toFixed(2)} | ` +
-      `${((r.gflops * r.msPerStep) / 1000 / ((r.cpuSPerStep ?? NaN) / availableParallelism())).toFixed(1)} | ${r.note} |`,
+      `${((r.gflops * r.msPerStep) / 1000 / ((r.cpuSPerStep ?? NaN) / availableParallelism())).toFixed(1)} | ` +
+      `${(r.ortFwdCpuBound ?? NaN).toFixed(1)} | ${(r.convCpuBound ?? NaN).toFixed(1)} | ${r.note} |`,
   );
 }
 console.log(`load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
