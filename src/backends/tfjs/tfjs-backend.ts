@@ -47,7 +47,11 @@ export interface TfjsBackend extends Backend {
   readonly runtimeInfo: TfjsRuntime;
   /** The op set (for networks beyond the built-in sub-networks, e.g. LPIPS). */
   readonly ops: NetOps<tf.Tensor>;
-  /** Every parameter as a TF.js variable, by group and diffusers name (teacher: `trainable = false`). */
+  /**
+   * Every parameter as a TF.js variable, by group and diffusers name (teacher: `trainable = false`, created on
+   * first access). Memory: the wasm runtime's heap is 32-bit (4 GiB) — sd21-base (≈3.8 GB of fp32 weights, more
+   * with a teacher copy) needs the `cpu` runtime (or tfjs-node).
+   */
   readonly params: Readonly<Record<ParamGroup, ReadonlyMap<string, tf.Variable>>>;
   /** The variables of `group` whose names pass `filter` (for a trainer). */
   selectParams(group: ParamGroup, filter?: (name: string) => boolean): Map<string, tf.Variable>;
@@ -97,11 +101,18 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
   const heavy = opts.heavy ?? (runtimeInfo.backend === 'wasm' || runtimeInfo.backend === 'cpu' ? 'ort' : 'tfjs');
   if (opts.ortThreads !== undefined) ortKernelSettings.threads = opts.ortThreads;
   const ops = createTfjsNetOps({ heavy });
-  const params: Record<ParamGroup, Map<string, tf.Variable>> = {
-    unet: toVariables(weights.unet, 'unet', true),
-    vae: toVariables(weights.vae, 'vae', true),
-    teacherUnet: toVariables(opts.teacherUnet ?? weights.unet, 'teacher', false),
-  };
+  const unet = toVariables(weights.unet, 'unet', true);
+  const vae = toVariables(weights.vae, 'vae', true);
+  // The frozen teacher is a second copy of a UNet: made on first use only.
+  let teacher: Map<string, tf.Variable> | undefined;
+  const params = {
+    unet,
+    vae,
+    get teacherUnet(): Map<string, tf.Variable> {
+      teacher ??= toVariables(opts.teacherUnet ?? weights.unet, 'teacher', false);
+      return teacher;
+    },
+  } satisfies Record<ParamGroup, Map<string, tf.Variable>>;
   const runtime = `tfjs ${runtimeInfo.detail}${heavy === 'ort' ? ` + ORT kernels (${ortKernelSettings.threads} threads)` : ''}`;
 
   function forward(
@@ -162,7 +173,7 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
       return host;
     },
     dispose: async () => {
-      for (const group of Object.values(params)) for (const v of group.values()) v.dispose();
+      for (const group of [unet, vae, teacher ?? new Map<string, tf.Variable>()]) for (const v of group.values()) v.dispose();
     },
   };
 }

@@ -155,4 +155,21 @@ describe('TF.js trainer', () => {
     trainer.dispose();
     for (const v of loraVars.values()) v.dispose();
   });
+
+  it('teacherUnet is a frozen copy of the initial UNet weights, untouched by training', async () => {
+    const inputs = {
+      sample: { shape: [1, u.inChannels, 8, 8], data: Float32Array.from({ length: 256 }, (_, i) => Math.sin(i / 3)) },
+      timestep: { shape: [1], data: Float32Array.from([400]) },
+      encoderHiddenStates: { shape: [1, 2, u.crossAttentionDim!], data: Float32Array.from({ length: 2 * u.crossAttentionDim! }, (_, i) => Math.cos(i)) },
+    };
+    const fresh = await createTfjsBackend(spec, initParams(spec, 3));
+    const want = (await fresh.run('unet', inputs)).eps!;
+    await fresh.dispose();
+    const teacher = (await backend.run('teacherUnet', inputs)).eps!;
+    const trained = (await backend.run('unet', inputs)).eps!;
+    const rel = (a: Float32Array, b: Float32Array) => Math.max(...a.map((x, i) => Math.abs(x - b[i]!))) / Math.max(...b.map(Math.abs));
+    expect(rel(teacher.data, want.data)).toBeLessThan(1e-5); // wasm + ORT kernels: equal up to ~1e-7 run to run
+    expect(rel(trained.data, want.data)).toBeGreaterThan(1e-3); // earlier tests trained the student
+    expect([...backend.params.teacherUnet.values()].every((v) => !v.trainable)).toBe(true);
+  });
 });
