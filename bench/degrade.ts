@@ -11,7 +11,9 @@
  *   - BasicSR + PNG writes: the same, also cv2.imwrite of HQ and LQ;
  *   - tadsr in-thread: decode + degradeImage in this thread (no writes);
  *   - tadsr degradeDataset, N workers: the full `tadsr degrade` graph (decode, degrade, PNG writes, manifest).
- * The machine is shared: compare ratios measured in this run, not absolute numbers across runs.
+ * The machine is shared: compare ratios measured in this run, not absolute numbers across runs. With the kernel's
+ * autogroup scheduling on (as here), a process's threads share one CPU share under contention, so 1 → 2 workers
+ * shows no wall-clock gain on a loaded machine; the CPU-seconds-per-pair column is the load-independent measure.
  * BasicSR rows are skipped (with a note) when the Python environment is missing; set it up with
  *   python3 -m venv ~/venvs/basicsr-degrade && ~/venvs/basicsr-degrade/bin/pip install numpy scipy \
  *     opencv-python-headless torch torchvision && ~/venvs/basicsr-degrade/bin/pip install --no-build-isolation basicsr
