@@ -37,7 +37,7 @@ const thickImages = args.int('thick-images', Math.min(nImages, 3));
 
 interface Runner {
   name: string;
-  runtime: string;
+  runtime(): string;
   loadMs: number;
   whole(lq: RgbImage): Promise<RgbImage>;
   tiled(lq: RgbImage): Promise<RgbImage>;
@@ -47,7 +47,7 @@ interface Runner {
 async function tadsrRunner(): Promise<Runner> {
   const p = await loadTadsrPeer(model, tS);
   if ('skipped' in p) throw new Error(p.skipped);
-  return { name: `tadsr ${model.replace(`${repoRoot}/`, '')} t_s=${tS}`, runtime: p.runtime, loadMs: p.loadMs, whole: p.upscale, tiled: p.upscaleTiled, dispose: () => p.dispose() };
+  return { name: `tadsr ${model.replace(`${repoRoot}/`, '')} t_s=${tS}`, runtime: () => p.runtime, loadMs: p.loadMs, whole: p.upscale, tiled: p.upscaleTiled, dispose: () => p.dispose() };
 }
 
 async function ujsRunner(name: UpscalerJsModelName): Promise<Runner> {
@@ -55,7 +55,7 @@ async function ujsRunner(name: UpscalerJsModelName): Promise<Runner> {
   const p = await loadUpscalerJsPeer(name);
   return {
     name,
-    runtime: p.runtime,
+    runtime: () => p.runtime,
     loadMs: performance.now() - t0,
     whole: (lq) => p.upscale(lq),
     tiled: (lq) => p.upscale(lq, { patchSize: 128, padding: 16 }),
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
       tiledS = (performance.now() - t0) / 1000;
       if (out.width !== 4096 || out.height !== 3072) throw new Error(`${r.name}: tiled output ${out.width}×${out.height}`);
     }
-    const row = { name: r.name, runtime: r.runtime, loadMs: r.loadMs, ms: median(times), n: times.length, ...(tiledS !== undefined ? { tiledS } : {}), load: loadavg()[0]! };
+    const row = { name: r.name, runtime: r.runtime(), loadMs: r.loadMs, ms: median(times), n: times.length, ...(tiledS !== undefined ? { tiledS } : {}), load: loadavg()[0]! };
     rows.push(row);
     console.log(`# done ${JSON.stringify(row)}`);
     await r.dispose();
