@@ -5,23 +5,20 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
-  AttributeType,
   DataType,
+  attributeProto,
   encodeModel,
-  type AttributeProtoData,
+  rawTensorProto,
+  valueInfoProto,
+  type Attr,
+  type Dim,
   type ModelProtoData,
   type NodeProtoData,
   type TensorProtoData,
   type ValueInfoProtoData,
 } from './onnx-proto.js';
 
-/** A node attribute, tagged by ONNX type. */
-export type Attr =
-  | { readonly i: number }
-  | { readonly f: number }
-  | { readonly ints: readonly number[] }
-  | { readonly floats: readonly number[] }
-  | { readonly s: string };
+export type { Attr, Dim };
 
 /** A float tensor to store as an initializer. */
 export interface FloatTensor {
@@ -29,35 +26,12 @@ export interface FloatTensor {
   readonly data: Float32Array;
 }
 
-/** A dimension of a graph input/output: a size, or a symbolic name (`batch`, `height`). */
-export type Dim = number | string;
-
 export interface GraphBuilderOptions {
   readonly name: string;
   /** Default opset of the `ai.onnx` domain: 18. */
   readonly opset?: number;
   /** Stream initializer bytes to this file (ONNX external data, same folder as the model file). */
   readonly externalDataPath?: string;
-}
-
-function toAttr(name: string, a: Attr): AttributeProtoData {
-  if ('i' in a) return { name, type: AttributeType.INT, i: a.i };
-  if ('f' in a) return { name, type: AttributeType.FLOAT, f: a.f };
-  if ('ints' in a) return { name, type: AttributeType.INTS, ints: [...a.ints] };
-  if ('floats' in a) return { name, type: AttributeType.FLOATS, floats: [...a.floats] };
-  return { name, type: AttributeType.STRING, s: new TextEncoder().encode(a.s) };
-}
-
-function valueInfo(name: string, dims: readonly Dim[]): ValueInfoProtoData {
-  return {
-    name,
-    type: {
-      tensor_type: {
-        elem_type: DataType.FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) },
-      },
-    },
-  };
 }
 
 /** Builds one ONNX graph. Value names returned by the methods are the handles to pass on. */
@@ -87,14 +61,14 @@ export class OnnxGraphBuilder {
 
   /** Declare a float input. */
   input(name: string, dims: readonly Dim[]): string {
-    this.inputs.push(valueInfo(name, dims));
+    this.inputs.push(valueInfoProto(name, dims));
     return name;
   }
 
   /** Declare `value` as the graph output `name` (an Identity is added when the names differ). */
   output(value: string, name: string, dims: readonly Dim[]): void {
     if (value !== name) this.nodes.push({ op_type: 'Identity', input: [value], output: [name], attribute: [] });
-    this.outputs.push(valueInfo(name, dims));
+    this.outputs.push(valueInfoProto(name, dims));
   }
 
   /** Whether `name` is a float initializer (stored or declared), and its data. */
@@ -123,22 +97,27 @@ export class OnnxGraphBuilder {
     this.initData.set(name, t);
     const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
     this.initializerBytes += bytes.length;
-    const proto: TensorProtoData = { name, dims: [...t.shape], data_type: DataType.FLOAT };
+    let proto: TensorProtoData;
     if (this.extFd !== null && bytes.length >= 1024) {
       for (let off = 0; off < bytes.length; off += 1 << 30) {
         writeSync(this.extFd, bytes, off, Math.min(1 << 30, bytes.length - off));
       }
       // the bytes are on disk now: keep only the shape (big models must not be held twice)
       this.initData.set(name, { shape: t.shape, data: new Float32Array(0) });
-      proto.data_location = 1;
-      proto.external_data = [
-        { key: 'location', value: basename(this.opts.externalDataPath!) },
-        { key: 'offset', value: String(this.extOffset) },
-        { key: 'length', value: String(bytes.length) },
-      ];
+      proto = {
+        name,
+        dims: [...t.shape],
+        data_type: DataType.FLOAT,
+        data_location: 1,
+        external_data: [
+          { key: 'location', value: basename(this.opts.externalDataPath!) },
+          { key: 'offset', value: String(this.extOffset) },
+          { key: 'length', value: String(bytes.length) },
+        ],
+      };
       this.extOffset += bytes.length;
     } else {
-      proto.raw_data = bytes;
+      proto = rawTensorProto(name, t.shape, t.data);
     }
     this.inits.push(proto);
     return name;
@@ -150,8 +129,7 @@ export class OnnxGraphBuilder {
     const hit = this.constCache.get(key);
     if (hit !== undefined) return hit;
     const name = this.fresh('const');
-    const data = Float32Array.from(values);
-    this.inits.push({ name, dims: [...dims], data_type: DataType.FLOAT, raw_data: new Uint8Array(data.buffer) });
+    this.inits.push(rawTensorProto(name, dims, Float32Array.from(values)));
     this.constCache.set(key, name);
     return name;
   }
@@ -162,8 +140,7 @@ export class OnnxGraphBuilder {
     const hit = this.constCache.get(key);
     if (hit !== undefined) return hit;
     const name = this.fresh('const');
-    const data = BigInt64Array.from(values.map((v) => BigInt(v)));
-    this.inits.push({ name, dims: [...dims], data_type: DataType.INT64, raw_data: new Uint8Array(data.buffer) });
+    this.inits.push(rawTensorProto(name, dims, BigInt64Array.from(values.map((v) => BigInt(v)))));
     this.constCache.set(key, name);
     return name;
   }
@@ -182,7 +159,7 @@ export class OnnxGraphBuilder {
       op_type: op,
       input: [...inputs],
       output: out,
-      attribute: Object.entries(attrs).map(([k, v]) => toAttr(k, v)),
+      attribute: Object.entries(attrs).map(([k, v]) => attributeProto(k, v)),
       ...(domain !== undefined ? { domain } : {}),
     });
     return out;

@@ -161,7 +161,7 @@ export interface ValueInfoProtoData {
 export interface ModelProtoData {
   ir_version: number;
   producer_name: string;
-  producer_version: string;
+  producer_version?: string;
   opset_import: { domain: string; version: number }[];
   graph: {
     name: string;
@@ -171,6 +171,64 @@ export interface ModelProtoData {
     output: ValueInfoProtoData[];
   };
   metadata_props?: { key: string; value: string }[];
+}
+
+/** A node attribute, tagged by ONNX type. */
+export type Attr =
+  | { readonly i: number }
+  | { readonly f: number }
+  | { readonly ints: readonly number[] }
+  | { readonly floats: readonly number[] }
+  | { readonly s: string };
+
+/** A dimension of a graph input/output: a size, or a symbolic name (`batch`, `height`). */
+export type Dim = number | string;
+
+/**
+ * The AttributeProto of a tagged attribute value.
+ *
+ * @example
+ * attributeProto('axis', { i: 1 }); // { name: 'axis', type: AttributeType.INT, i: 1 }
+ */
+export function attributeProto(name: string, a: Attr): AttributeProtoData {
+  if ('i' in a) return { name, type: AttributeType.INT, i: a.i };
+  if ('f' in a) return { name, type: AttributeType.FLOAT, f: a.f };
+  if ('ints' in a) return { name, type: AttributeType.INTS, ints: [...a.ints] };
+  if ('floats' in a) return { name, type: AttributeType.FLOATS, floats: [...a.floats] };
+  return { name, type: AttributeType.STRING, s: new TextEncoder().encode(a.s) };
+}
+
+/**
+ * The ValueInfoProto of a tensor graph input/output (float unless `elemType` says otherwise).
+ *
+ * @example
+ * valueInfoProto('x', ['batch', 3, 64, 64]);
+ */
+export function valueInfoProto(name: string, dims: readonly Dim[], elemType: number = DataType.FLOAT): ValueInfoProtoData {
+  return {
+    name,
+    type: {
+      tensor_type: {
+        elem_type: elemType,
+        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dim_value: d } : { dim_param: d })) },
+      },
+    },
+  };
+}
+
+/**
+ * A TensorProto holding `data` inline as raw bytes (float32 or int64, by the array's type).
+ *
+ * @example
+ * rawTensorProto('axes', [1], BigInt64Array.of(1n));
+ */
+export function rawTensorProto(name: string, dims: readonly number[], data: Float32Array | BigInt64Array): TensorProtoData {
+  return {
+    name,
+    dims: [...dims],
+    data_type: data instanceof Float32Array ? DataType.FLOAT : DataType.INT64,
+    raw_data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  };
 }
 
 /** Serialise a model to ONNX bytes (protobuf wire format). */

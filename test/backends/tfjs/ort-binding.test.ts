@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { encodeOnnxModel } from '../../../src/backends/tfjs/ort/onnx-proto.js';
+import { encodeOnnxModel } from '../../../src/backends/onnx/onnx-model-desc.js';
 import { PINNED_ORT_VERSION, createNativeSession, nativeTensor } from '../../../src/backends/tfjs/ort/ort-binding.js';
 
 const require = createRequire(import.meta.url);

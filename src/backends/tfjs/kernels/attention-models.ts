@@ -3,7 +3,7 @@
  * its backward (probabilities recomputed, as flash-attention does):
  *   dV = Pᵀ·dO, dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dQ = s·dS·K, dK = s·dSᵀ·Q.
  */
-import type { OnnxModelDesc, OnnxNode } from '../ort/onnx-proto.js';
+import type { OnnxModelDesc, OnnxNode } from '../../onnx/onnx-model-desc.js';
 import { f32Scalar, i64 } from './onnx-consts.js';
 
 export interface AttentionShape {

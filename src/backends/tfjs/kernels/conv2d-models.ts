@@ -9,7 +9,7 @@
  *   which was ~2× faster than the "batch as channels" conv formulation.
  * - db = Σ dy over N, H, W.
  */
-import type { OnnxInitializer, OnnxModelDesc, OnnxNode } from '../ort/onnx-proto.js';
+import type { OnnxInitializer, OnnxModelDesc, OnnxNode } from '../../onnx/onnx-model-desc.js';
 import { i64 } from './onnx-consts.js';
 
 /** Padding `[top, left, bottom, right]` (ONNX `pads` order for 2-D). */

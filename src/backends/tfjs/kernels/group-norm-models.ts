@@ -4,7 +4,7 @@
  *   dz = dy (or dy·σ(z)·(1 + z·(1 − σ(z)))),  dβ = Σ dz, dγ = Σ dz·x̂,
  *   dx = r_g·(g − mean_g(g) − x̂·mean_g(g·x̂)) with g = γ·dz.
  */
-import type { OnnxModelDesc, OnnxNode } from '../ort/onnx-proto.js';
+import type { OnnxModelDesc, OnnxNode } from '../../onnx/onnx-model-desc.js';
 import { f32Scalar, i64 } from './onnx-consts.js';
 
 export interface GroupNormShape {

@@ -1,5 +1,5 @@
 /** ONNX graphs for PyTorch Linear (`y = x @ wᵀ + b`, 2-D x) forward and backward. */
-import type { OnnxModelDesc } from '../ort/onnx-proto.js';
+import type { OnnxModelDesc } from '../../onnx/onnx-model-desc.js';
 import { i64 } from './onnx-consts.js';
 
 export interface LinearShape {

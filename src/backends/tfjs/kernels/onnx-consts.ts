@@ -1,5 +1,5 @@
 /** Small helpers for constant initializers in the kernels' ONNX graphs. */
-import type { OnnxInitializer } from '../ort/onnx-proto.js';
+import type { OnnxInitializer } from '../../onnx/onnx-model-desc.js';
 
 /** An int64 vector constant (shapes, axes, slice bounds). */
 export function i64(name: string, values: readonly number[]): OnnxInitializer {

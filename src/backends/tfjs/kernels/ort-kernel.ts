@@ -3,7 +3,7 @@
  * outputs' shapes, a cache key and the model; get a KernelConfig for a backend.
  */
 import type { KernelBackend, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import type { OnnxModelDesc } from '../ort/onnx-proto.js';
+import type { OnnxModelDesc } from '../../onnx/onnx-model-desc.js';
 import { runCached } from '../ort/ort-op-cache.js';
 import { withKernelIo } from './tensor-access.js';
 

@@ -1,5 +1,5 @@
 /** ONNX graphs for the elementwise / data-movement kernels: SiLU, nearest ×2 upsampling, concat / split. */
-import type { OnnxModelDesc } from '../ort/onnx-proto.js';
+import type { OnnxModelDesc } from '../../onnx/onnx-model-desc.js';
 import { i64 } from './onnx-consts.js';
 
 const f = (name: string, shape: readonly number[]) => ({ name, shape: [...shape] });

@@ -3,7 +3,7 @@
  * ONNX graph (a conv, its backward, an attention block, …) synchronously through the native binding.
  */
 import { availableParallelism } from 'node:os';
-import { encodeOnnxModel, type OnnxModelDesc } from './onnx-proto.js';
+import { encodeOnnxModel, type OnnxModelDesc } from '../../onnx/onnx-model-desc.js';
 import { createNativeSession, nativeTensor, type NativeSession, type NativeSessionOptions } from './ort-binding.js';
 
 /** Settings shared by every cached session. */
