@@ -88,59 +88,26 @@ function inputGradNodes(s: ConvShape, inits: OnnxInitializer[]): OnnxNode[] {
   ];
 }
 
-function filterGradNodesPerTap(s: ConvShape, inits: OnnxInitializer[]): OnnxNode[] {
-  const [t, l, b, r] = s.pads;
-  const { ho, wo } = convOutSize(s);
-  const st = s.stride;
-  inits.push(
-    i64('x_pads', [0, 0, t, l, 0, 0, b, r]),
-    i64('tap_axes', [2, 3]),
-    i64('tap_steps', [st, st]),
-    i64('rows', [s.ci, -1]),
-    i64('dy_shape', [s.co, -1]),
-    i64('tap_axis', [2]),
-    i64('w_shape', [s.co, s.ci, s.kh, s.kw]),
-  );
-  // dy as [Co, N·Ho·Wo]; x channel-major and padded: [Ci, N, H+t+b, W+l+r].
-  const nodes: OnnxNode[] = [
-    { op: 'Transpose', inputs: ['dy'], outputs: ['dy_cm'], attrs: { perm: [1, 0, 2, 3] } },
-    { op: 'Reshape', inputs: ['dy_cm', 'dy_shape'], outputs: ['dy_mat'] },
-    { op: 'Transpose', inputs: ['x'], outputs: ['x_cm'], attrs: { perm: [1, 0, 2, 3] } },
-    { op: 'Pad', inputs: ['x_cm', 'x_pads'], outputs: ['x_pad'] },
-  ];
-  // One GEMM per kernel tap: dw[:, :, i, j] = dy_mat · tap(i, j)ᵀ, tap = the input window seen by that tap.
-  const taps: string[] = [];
-  for (let i = 0; i < s.kh; i++) {
-    for (let j = 0; j < s.kw; j++) {
-      inits.push(i64(`tap_s${i}_${j}`, [i, j]), i64(`tap_e${i}_${j}`, [i + st * (ho - 1) + 1, j + st * (wo - 1) + 1]));
-      nodes.push(
-        { op: 'Slice', inputs: ['x_pad', `tap_s${i}_${j}`, `tap_e${i}_${j}`, 'tap_axes', 'tap_steps'], outputs: [`tap${i}_${j}`] },
-        { op: 'Reshape', inputs: [`tap${i}_${j}`, 'rows'], outputs: [`tapm${i}_${j}`] },
-        { op: 'Gemm', inputs: ['dy_mat', `tapm${i}_${j}`], outputs: [`dwt${i}_${j}`], attrs: { transB: 1 } },
-        { op: 'Unsqueeze', inputs: [`dwt${i}_${j}`, 'tap_axis'], outputs: [`dwu${i}_${j}`] },
-      );
-      taps.push(`dwu${i}_${j}`);
-    }
-  }
-  // [Co, Ci, kh·kw] → [Co, Ci, kh, kw]
-  nodes.push(
-    { op: 'Concat', inputs: taps, outputs: ['dw_taps'], attrs: { axis: 2 } },
-    { op: 'Reshape', inputs: ['dw_taps', 'w_shape'], outputs: ['dw'] },
-  );
-  return nodes;
-}
+/** How the filter gradient is computed: per-tap GEMMs (default) or im2col + one GEMM. */
+export type FilterGradMethod = 'taps' | 'im2col';
 
-function filterGradNodesIm2col(s: ConvShape, inits: OnnxInitializer[]): OnnxNode[] {
+/**
+ * Filter gradient dw from x and dy. Both methods slice the (channel-major, padded) input window of each kernel
+ * tap; `taps` multiplies dy by each window (one GEMM per tap), `im2col` stacks the windows into a
+ * [Ci·kh·kw, N·Ho·Wo] column matrix and runs one GEMM.
+ */
+function filterGradNodes(s: ConvShape, inits: OnnxInitializer[], method: FilterGradMethod): OnnxNode[] {
   const [t, l, b, r] = s.pads;
   const { ho, wo } = convOutSize(s);
   const st = s.stride;
+  const perTap = method === 'taps';
   inits.push(
     i64('x_pads', [0, 0, t, l, 0, 0, b, r]),
     i64('tap_axes', [2, 3]),
     i64('tap_steps', [st, st]),
-    i64('rows', [s.ci, -1]),
-    i64('dy_shape', [s.co, -1]),
-    i64('tap_axis', [2]),
+    ...(perTap
+      ? [i64('rows', [s.ci, -1]), i64('dy_shape', [s.co, -1]), i64('tap_axis', [2])]
+      : [i64('unsq_axis', [1]), i64('cols_shape', [s.ci * s.kh * s.kw, -1]), i64('dy_shape', [s.co, -1])]),
     i64('w_shape', [s.co, s.ci, s.kh, s.kw]),
   );
   // dy as [Co, N·Ho·Wo]; x channel-major and padded: [Ci, N, H+t+b, W+l+r].
@@ -150,37 +117,48 @@ function filterGradNodesIm2col(s: ConvShape, inits: OnnxInitializer[]): OnnxNode
     { op: 'Transpose', inputs: ['x'], outputs: ['x_cm'], attrs: { perm: [1, 0, 2, 3] } },
     { op: 'Pad', inputs: ['x_cm', 'x_pads'], outputs: ['x_pad'] },
   ];
-  // One GEMM per kernel tap: dw[:, :, i, j] = dy_mat · tap(i, j)ᵀ, tap = the input window seen by that tap.
   const taps: string[] = [];
   for (let i = 0; i < s.kh; i++) {
     for (let j = 0; j < s.kw; j++) {
       inits.push(i64(`tap_s${i}_${j}`, [i, j]), i64(`tap_e${i}_${j}`, [i + st * (ho - 1) + 1, j + st * (wo - 1) + 1]));
-      nodes.push(
-        { op: 'Slice', inputs: ['x_pad', `tap_s${i}_${j}`, `tap_e${i}_${j}`, 'tap_axes', 'tap_steps'], outputs: [`tap${i}_${j}`] },
-        { op: 'Reshape', inputs: [`tap${i}_${j}`, 'rows'], outputs: [`tapm${i}_${j}`] },
-        { op: 'Gemm', inputs: ['dy_mat', `tapm${i}_${j}`], outputs: [`dwt${i}_${j}`], attrs: { transB: 1 } },
-        { op: 'Unsqueeze', inputs: [`dwt${i}_${j}`, 'tap_axis'], outputs: [`dwu${i}_${j}`] },
-      );
-      taps.push(`dwu${i}_${j}`);
+      nodes.push({ op: 'Slice', inputs: ['x_pad', `tap_s${i}_${j}`, `tap_e${i}_${j}`, 'tap_axes', 'tap_steps'], outputs: [`tap${i}_${j}`] });
+      if (perTap) {
+        // dw[:, :, i, j] = dy_mat · tap(i, j)ᵀ
+        nodes.push(
+          { op: 'Reshape', inputs: [`tap${i}_${j}`, 'rows'], outputs: [`tapm${i}_${j}`] },
+          { op: 'Gemm', inputs: ['dy_mat', `tapm${i}_${j}`], outputs: [`dwt${i}_${j}`], attrs: { transB: 1 } },
+          { op: 'Unsqueeze', inputs: [`dwt${i}_${j}`, 'tap_axis'], outputs: [`dwu${i}_${j}`] },
+        );
+        taps.push(`dwu${i}_${j}`);
+      } else {
+        nodes.push({ op: 'Unsqueeze', inputs: [`tap${i}_${j}`, 'unsq_axis'], outputs: [`tapu${i}_${j}`] });
+        taps.push(`tapu${i}_${j}`);
+      }
     }
   }
-  // [Co, Ci, kh·kw] → [Co, Ci, kh, kw]
-  nodes.push(
-    { op: 'Concat', inputs: taps, outputs: ['dw_taps'], attrs: { axis: 2 } },
-    { op: 'Reshape', inputs: ['dw_taps', 'w_shape'], outputs: ['dw'] },
-  );
+  if (perTap) {
+    // [Co, Ci, kh·kw] → [Co, Ci, kh, kw]
+    nodes.push(
+      { op: 'Concat', inputs: taps, outputs: ['dw_taps'], attrs: { axis: 2 } },
+      { op: 'Reshape', inputs: ['dw_taps', 'w_shape'], outputs: ['dw'] },
+    );
+  } else {
+    // [Ci, kh·kw, N, Ho, Wo] → cols [Ci·kh·kw, N·Ho·Wo]; dw = dy_mat · colsᵀ → [Co, Ci, kh, kw]
+    nodes.push(
+      { op: 'Concat', inputs: taps, outputs: ['cols5'], attrs: { axis: 1 } },
+      { op: 'Reshape', inputs: ['cols5', 'cols_shape'], outputs: ['cols'] },
+      { op: 'Gemm', inputs: ['dy_mat', 'cols'], outputs: ['dw_mat'], attrs: { transB: 1 } },
+      { op: 'Reshape', inputs: ['dw_mat', 'w_shape'], outputs: ['dw'] },
+    );
+  }
   return nodes;
 }
 
 /** Backward conv graph: inputs x, w, dy → dx, dw[, db]. */
-/** How the filter gradient is computed: per-tap GEMMs (default) or im2col + one GEMM. */
-export type FilterGradMethod = 'taps' | 'im2col';
-
 export function convBackwardModel(s: ConvShape, hasBias: boolean, method: FilterGradMethod = 'taps'): OnnxModelDesc {
   const { ho, wo } = convOutSize(s);
   const initializers: OnnxInitializer[] = [];
-  const filterGrad = method === 'taps' ? filterGradNodesPerTap : filterGradNodesIm2col;
-  const nodes = [...inputGradNodes(s, initializers), ...filterGrad(s, initializers)];
+  const nodes = [...inputGradNodes(s, initializers), ...filterGradNodes(s, initializers, method)];
   if (hasBias) {
     nodes.push({ op: 'ReduceSum', inputs: ['dy', 'db_axes'], outputs: ['db'], attrs: { keepdims: 0 } });
     initializers.push(i64('db_axes', [0, 2, 3]));
