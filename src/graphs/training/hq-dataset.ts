@@ -72,51 +72,44 @@ export class HqDataset {
     return order[k % n]!;
   }
 
-  /** A plain HQ crop (`patch`², random position and h-flip seeded by (seed, k)) for teacher pre-training. */
-  async crop(k: number): Promise<{ readonly id: string; readonly hq: RgbImage }> {
+  /**
+   * The image for index `k` and its id: skips unreadable files (trying the next index, remembering the failure),
+   * so it always returns an image or throws if none is readable.
+   */
+  private async readImage(k: number): Promise<{ readonly id: string; readonly img: RgbImage }> {
     for (let attempt = 0; attempt < this.paths.length; attempt++) {
       const path = this.paths[this.fileIndex(k + attempt)]!;
       if (this.skipped.has(path)) continue;
-      let img: RgbImage;
       try {
-        img = await decodeImage(await readFile(path));
+        return { id: `${idFromPath(path)}#${k}`, img: await decodeImage(await readFile(path)) };
       } catch (err) {
         this.skipped.set(path, (err as Error).message);
-        continue;
       }
-      const id = `${idFromPath(path)}#${k}`;
-      const rng = Rng.forImage(this.opts.seed, id, 'crop');
-      const size = this.opts.patch;
-      let p = padBottomRightReflect101(toPlanes(img), size, size);
-      if (rng.random() < 0.5) p = flipHorizontal(p);
-      const top = rng.randint(0, p.height - size);
-      const left = rng.randint(0, p.width - size);
-      return { id, hq: fromPlanes(cropPlanes(p, left, top, size, size), img.bitDepth) };
     }
     throw new Error(`none of the ${this.paths.length} images in ${this.opts.dir} could be read`);
   }
 
+  /** A plain HQ crop (`patch`², random position and h-flip seeded by (seed, k)) for teacher pre-training. */
+  async crop(k: number): Promise<{ readonly id: string; readonly hq: RgbImage }> {
+    const { id, img } = await this.readImage(k);
+    const rng = Rng.forImage(this.opts.seed, id, 'crop');
+    const size = this.opts.patch;
+    let p = padBottomRightReflect101(toPlanes(img), size, size);
+    if (rng.random() < 0.5) p = flipHorizontal(p);
+    const top = rng.randint(0, p.height - size);
+    const left = rng.randint(0, p.width - size);
+    return { id, hq: fromPlanes(cropPlanes(p, left, top, size, size), img.bitDepth) };
+  }
+
   /** Sample `k`: skips unreadable files (trying the next index), so always returns a sample or throws if none is readable. */
   async sample(k: number): Promise<Sample> {
-    for (let attempt = 0; attempt < this.paths.length; attempt++) {
-      const path = this.paths[this.fileIndex(k + attempt)]!;
-      if (this.skipped.has(path)) continue;
-      let img: RgbImage;
-      try {
-        img = await decodeImage(await readFile(path));
-      } catch (err) {
-        this.skipped.set(path, (err as Error).message);
-        continue;
-      }
-      const id = `${idFromPath(path)}#${k}`;
-      const { hq, lq } = await degradeImage(img, this.cfg, this.opts.seed, id);
-      const bicubic = Rng.forImage(this.opts.seed, id, 'bicubic-lq').random() < (this.opts.bicubicFraction ?? 0);
-      if (bicubic) {
-        const p = resizePlanes(toPlanes(hq), hq.width / 4, hq.height / 4, 'bicubic');
-        return { id, hq, lq: fromPlanes(p, 8), bicubic };
-      }
-      return { id, hq, lq, bicubic };
+    const { id, img } = await this.readImage(k);
+    const { hq, lq } = await degradeImage(img, this.cfg, this.opts.seed, id);
+    const bicubic = Rng.forImage(this.opts.seed, id, 'bicubic-lq').random() < (this.opts.bicubicFraction ?? 0);
+    if (bicubic) {
+      const p = resizePlanes(toPlanes(hq), hq.width / 4, hq.height / 4, 'bicubic');
+      return { id, hq, lq: fromPlanes(p, 8), bicubic };
     }
-    throw new Error(`none of the ${this.paths.length} images in ${this.opts.dir} could be read`);
+    return { id, hq, lq, bicubic };
   }
 }
