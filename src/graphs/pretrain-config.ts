@@ -11,9 +11,8 @@
  * ```
  */
 import { Ajv, type SchemaObject } from 'ajv';
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, describeAjvErrors } from './train-config.js';
+import { dirname, resolve } from 'node:path';
+import { readJsonConfig, resolveAgainst, validateConfig } from './config-json.js';
 
 export interface PretrainConfig {
   preset: 'tiny' | 'small' | 'sd21-base';
@@ -86,10 +85,8 @@ const validate = new Ajv({ useDefaults: true, allErrors: true }).compile<Pretrai
 
 /** Validate (and fill defaults of) a pre-training config. */
 export function parsePretrainConfig(input: unknown, source = 'pre-training config', base = process.cwd()): PretrainConfig {
-  const obj = structuredClone(input ?? {});
-  if (!validate(obj)) throw new ConfigError(`${source} is invalid:\n  ${describeAjvErrors(validate.errors ?? []).join('\n  ')}`);
-  const cfg = obj as PretrainConfig;
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const cfg = validateConfig(validate, input, source);
+  const abs = resolveAgainst(base);
   return {
     ...cfg,
     out: abs(cfg.out),
@@ -102,11 +99,5 @@ export function parsePretrainConfig(input: unknown, source = 'pre-training confi
 
 /** Read and validate a pre-training config file. */
 export async function loadPretrainConfig(path: string): Promise<PretrainConfig> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new ConfigError(`cannot read pre-training config ${path}: ${(err as Error).message}`);
-  }
-  return parsePretrainConfig(json, path, dirname(resolve(path)));
+  return parsePretrainConfig(await readJsonConfig(path, 'pre-training config'), path, dirname(resolve(path)));
 }

@@ -10,9 +10,11 @@
  * Ablations: `"tae": false` (the plain encoder, no time layers trained), `"tavsd": false` (plain VSD: t_v drawn
  * uniformly from [20, 980) as the official baseline instead of λ·t_s + γ).
  */
-import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
-import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { Ajv, type SchemaObject } from 'ajv';
+import { dirname, resolve } from 'node:path';
+import { ConfigError, readJsonConfig, resolveAgainst, validateConfig } from './config-json.js';
+
+export { ConfigError, describeAjvErrors } from './config-json.js';
 import type { OneStepFormula } from '../schedule/one-step.js';
 
 export interface TrainConfig {
@@ -128,38 +130,17 @@ const schema: SchemaObject = {
   },
 };
 
-/** A config that failed validation; the message lists every bad key. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 const ajv = new Ajv({ useDefaults: true, allErrors: true });
 const validate = ajv.compile<TrainConfig>(schema);
 
-/** One line per ajv error, naming the key: `data.patch: must be >= 16`. */
-export function describeAjvErrors(errors: readonly ErrorObject[]): string[] {
-  return [
-    ...new Set(
-      errors.map((e) => {
-        const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(config)';
-        if (e.keyword === 'additionalProperties') return `${where === '(config)' ? '' : `${where}.`}${(e.params as { additionalProperty: string }).additionalProperty}: unknown key`;
-        if (e.keyword === 'enum') return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}`;
-        return `${where}: ${e.message ?? e.keyword}`;
-      }),
-    ),
-  ];
-}
-
 /** Validate (and fill defaults of) a config object. `base` resolves relative paths. */
 export function parseTrainConfig(input: unknown, source = 'training config', base = process.cwd()): TrainConfig {
-  const obj = structuredClone(input ?? {});
-  if (!validate(obj)) throw new ConfigError(`${source} is invalid:\n  ${describeAjvErrors(validate.errors ?? []).join('\n  ')}`);
-  const cfg = obj as TrainConfig;
+  const cfg = validateConfig(validate, input, source);
   if ((cfg.teacher === undefined) === (cfg.preset === undefined)) {
     throw new ConfigError(`${source} is invalid:\n  give exactly one of "teacher" (a model directory) or "preset" (an untrained preset)`);
   }
   if (cfg.data.patch % 4 !== 0) throw new ConfigError(`${source} is invalid:\n  data.patch: must be a multiple of 4 (the LQ is patch/4)`);
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
+  const abs = resolveAgainst(base);
   return {
     ...cfg,
     out: abs(cfg.out),
@@ -171,17 +152,5 @@ export function parseTrainConfig(input: unknown, source = 'training config', bas
 
 /** Read and validate a config file. */
 export async function loadTrainConfig(path: string): Promise<TrainConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read training config ${path}: ${(err as Error).message}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(`${path} is not valid JSON: ${(err as Error).message}`);
-  }
-  return parseTrainConfig(json, path, dirname(resolve(path)));
+  return parseTrainConfig(await readJsonConfig(path, 'training config'), path, dirname(resolve(path)));
 }
