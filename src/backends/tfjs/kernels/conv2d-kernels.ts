@@ -3,11 +3,12 @@
  * connects them.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelConfig, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { convBackwardModel, convForwardModel, convOutSize, type ConvShape, type Pads4 } from './conv2d-models.js';
 import { OrtConv2d, OrtConv2dGrad, type Conv2dAttrs } from './kernel-names.js';
 import { attrsOf, ortKernelConfig } from './ort-kernel.js';
 import { ortKernelSettings } from '../ort/ort-op-cache.js';
+import { weightGradInputs, weightGradOutputs, weightOpGradConfig, weightOpInputs } from './weight-op-kernel.js';
 
 function convShape(x: TensorInfo, w: TensorInfo, a: Conv2dAttrs): ConvShape {
   const [n, ci, h, wd] = x.shape as [number, number, number, number];
@@ -26,7 +27,7 @@ export function conv2dKernelConfigs(backendName: string): KernelConfig[] {
     ortKernelConfig<Conv2dAttrs>(
       {
         kernelName: OrtConv2d,
-        inputs: ({ x, w, b }, a) => [['x', x!], ['w', w!], ...(a.hasBias ? [['b', b!] as [string, TensorInfo]] : [])],
+        inputs: weightOpInputs,
         outputs: ([[, x], [, w]], a) => {
           const s = convShape(x, w, a);
           const { ho, wo } = convOutSize(s);
@@ -40,12 +41,8 @@ export function conv2dKernelConfigs(backendName: string): KernelConfig[] {
     ortKernelConfig<Conv2dAttrs>(
       {
         kernelName: OrtConv2dGrad,
-        inputs: ({ x, w, dy }) => [['x', x!], ['w', w!], ['dy', dy!]],
-        outputs: ([[, x], [, w]], a) => [
-          ['dx', [...x.shape]],
-          ['dw', [...w.shape]],
-          ...(a.hasBias ? [['db', [w.shape[0]!]] as [string, number[]]] : []),
-        ],
+        inputs: weightGradInputs,
+        outputs: weightGradOutputs,
         attrKey,
         model: ([[, x], [, w]], a) => convBackwardModel(convShape(x, w, a), a.hasBias, ortKernelSettings.convFilterGrad),
       },
@@ -55,17 +52,7 @@ export function conv2dKernelConfigs(backendName: string): KernelConfig[] {
 }
 
 /** Gradient of OrtConv2d: one ORT call computes dx, dw and db together. */
-export const conv2dGradConfig: GradConfig = {
-  kernelName: OrtConv2d,
-  inputsToSave: ['x', 'w'],
-  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-    const [x, w] = saved as [Tensor, Tensor];
-    const a = attrs as unknown as Conv2dAttrs;
-    const outs = tf.engine().runKernel(OrtConv2dGrad, { x, w, dy: dy as Tensor }, attrs) as unknown as Tensor[];
-    const [dx, dw, db] = outs as [Tensor, Tensor, Tensor | undefined];
-    return { x: () => dx, w: () => dw, ...(a.hasBias ? { b: () => db! } : {}) };
-  },
-};
+export const conv2dGradConfig: GradConfig = weightOpGradConfig(OrtConv2d, OrtConv2dGrad);
 
 /**
  * NCHW conv2d computed by ONNX Runtime, differentiable (kernels must be registered: `registerOrtKernels`).

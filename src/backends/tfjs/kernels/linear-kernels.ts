@@ -1,9 +1,10 @@
 /** TF.js kernels for PyTorch Linear computed by ONNX Runtime, with gradient. Any-rank x (flattened to 2-D). */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelConfig, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { linearBackwardModel, linearForwardModel } from './linear-models.js';
 import { OrtLinear, OrtLinearGrad, type LinearAttrs } from './kernel-names.js';
 import { attrsOf, ortKernelConfig } from './ort-kernel.js';
+import { weightGradInputs, weightGradOutputs, weightOpGradConfig, weightOpInputs } from './weight-op-kernel.js';
 
 const dims = (x: TensorInfo, w: TensorInfo) => ({ m: x.shape[0]!, k: x.shape[1]!, o: w.shape[0]! });
 const attrKey = (a: LinearAttrs) => (a.hasBias ? 'b' : '');
@@ -14,7 +15,7 @@ export function linearKernelConfigs(backendName: string): KernelConfig[] {
     ortKernelConfig<LinearAttrs>(
       {
         kernelName: OrtLinear,
-        inputs: ({ x, w, b }, a) => [['x', x!], ['w', w!], ...(a.hasBias ? [['b', b!] as [string, TensorInfo]] : [])],
+        inputs: weightOpInputs,
         outputs: ([[, x], [, w]]) => [['y', [x.shape[0]!, w.shape[0]!]]],
         attrKey,
         model: ([[, x], [, w]], a) => linearForwardModel(dims(x, w), a.hasBias),
@@ -24,12 +25,8 @@ export function linearKernelConfigs(backendName: string): KernelConfig[] {
     ortKernelConfig<LinearAttrs>(
       {
         kernelName: OrtLinearGrad,
-        inputs: ({ x, w, dy }) => [['x', x!], ['w', w!], ['dy', dy!]],
-        outputs: ([[, x], [, w]], a) => [
-          ['dx', [...x.shape]],
-          ['dw', [...w.shape]],
-          ...(a.hasBias ? [['db', [w.shape[0]!]] as [string, number[]]] : []),
-        ],
+        inputs: weightGradInputs,
+        outputs: weightGradOutputs,
         attrKey,
         model: ([[, x], [, w]], a) => linearBackwardModel(dims(x, w), a.hasBias),
       },
@@ -39,16 +36,7 @@ export function linearKernelConfigs(backendName: string): KernelConfig[] {
 }
 
 /** Gradient of OrtLinear (one ORT call for dx, dw, db). */
-export const linearGradConfig: GradConfig = {
-  kernelName: OrtLinear,
-  inputsToSave: ['x', 'w'],
-  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-    const [x, w] = saved as [Tensor, Tensor];
-    const a = attrs as unknown as LinearAttrs;
-    const [dx, dw, db] = tf.engine().runKernel(OrtLinearGrad, { x, w, dy: dy as Tensor }, attrs) as unknown as Tensor[];
-    return { x: () => dx!, w: () => dw!, ...(a.hasBias ? { b: () => db! } : {}) };
-  },
-};
+export const linearGradConfig: GradConfig = weightOpGradConfig(OrtLinear, OrtLinearGrad);
 
 /**
  * `x @ wᵀ + b` over the last dimension of x (any rank), computed by ONNX Runtime, differentiable.
