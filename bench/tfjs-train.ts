@@ -188,19 +188,10 @@ async function timeInterleaved(
   });
 }
 
-/** Build the ORT session of the same net; returns a function timing one forward pass (ms). */
-async function ortForwardRunner(): Promise<{ run: () => Promise<readonly [number, number]>; release: () => Promise<void> }> {
-  const g = new OnnxGraphBuilder({ name: 'reference_unet' });
-  const ops = new OnnxNetOps(g);
-  const x = g.input('x', [BATCH, 3, HW, HW]);
-  const y = referenceUnet(ops, (n) => g.initializer(n, weights.get(n)!), x);
-  g.output(y, 'y', [BATCH, 3, HW, HW]);
-  const session = await ort.InferenceSession.create(g.build(), {
-    intraOpNumThreads: availableParallelism(),
-    graphOptimizationLevel: 'all',
-    logSeverityLevel: 3,
-  });
-  const feed = { x: new ort.Tensor('float32', inputData(BATCH), [BATCH, 3, HW, HW]) };
+type TimedRunner = { run: () => Promise<readonly [number, number]>; release: () => Promise<void> };
+
+/** After one warm-up run: a function timing one run of `session` on `feed` as [wall ms, CPU seconds]. */
+async function timedSession(session: ort.InferenceSession, feed: Record<string, ort.Tensor>): Promise<TimedRunner> {
   await session.run(feed);
   return {
     run: async () => {
@@ -215,28 +206,33 @@ async function ortForwardRunner(): Promise<{ run: () => Promise<readonly [number
   };
 }
 
+/** Build the ORT session of the same net; returns a function timing one forward pass (ms). */
+async function ortForwardRunner(): Promise<TimedRunner> {
+  const g = new OnnxGraphBuilder({ name: 'reference_unet' });
+  const ops = new OnnxNetOps(g);
+  const x = g.input('x', [BATCH, 3, HW, HW]);
+  const y = referenceUnet(ops, (n) => g.initializer(n, weights.get(n)!), x);
+  g.output(y, 'y', [BATCH, 3, HW, HW]);
+  const session = await ort.InferenceSession.create(g.build(), {
+    intraOpNumThreads: availableParallelism(),
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 3,
+  });
+  const feed = { x: new ort.Tensor('float32', inputData(BATCH), [BATCH, 3, HW, HW]) };
+  return timedSession(session, feed);
+}
+
 const CONV_FLOPS = 2 * 4 * 64 * 64 * 9 * 64 * 64;
 
 /** ANCHORS.md's calibration: one 3×3 conv 4×64×64×64 → 64 on ORT CPU (idle machine: 133–166 GFLOP/s). */
-async function convCalibrationRunner(): Promise<{ run: () => Promise<readonly [number, number]>; release: () => Promise<void> }> {
+async function convCalibrationRunner(): Promise<TimedRunner> {
   const g = new OnnxGraphBuilder({ name: 'calibration_conv' });
   const x = g.input('x', [4, 64, 64, 64]);
   const w = g.initializer('w', { shape: [64, 64, 3, 3], data: new SeededRng(5).normalArray(64 * 64 * 9) });
   g.output(g.op('Conv', [x, w], { pads: { ints: [1, 1, 1, 1] } }), 'y', [4, 64, 64, 64]);
   const session = await ort.InferenceSession.create(g.build(), { intraOpNumThreads: availableParallelism(), logSeverityLevel: 3 });
   const feed = { x: new ort.Tensor('float32', new SeededRng(6).normalArray(4 * 64 * 64 * 64), [4, 64, 64, 64]) };
-  await session.run(feed);
-  return {
-    run: async () => {
-      const c0 = process.cpuUsage();
-      const t0 = performance.now();
-      await session.run(feed);
-      const ms = performance.now() - t0;
-      const c = process.cpuUsage(c0);
-      return [ms, (c.user + c.system) / 1e6] as const;
-    },
-    release: () => session.release(),
-  };
+  return timedSession(session, feed);
 }
 
 const fwdFlops = countForwardFlops(referenceUnet, shapes, [BATCH, 3, HW, HW]);
