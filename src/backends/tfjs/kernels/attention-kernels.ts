@@ -1,9 +1,9 @@
 /** TF.js kernels for multi-head attention computed by ONNX Runtime (forward; fused backward), with gradient. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelConfig, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { attentionBackwardModel, attentionForwardModel, type AttentionShape } from './attention-models.js';
 import { OrtAttention, OrtAttentionGrad, type AttentionAttrs } from './kernel-names.js';
-import { attrsOf, ortKernelConfig } from './ort-kernel.js';
+import { attrsOf, fusedGradConfig, ortKernelConfig } from './ort-kernel.js';
 
 function shape(q: TensorInfo, k: TensorInfo, a: AttentionAttrs): AttentionShape {
   if (q.shape.length !== 3 || k.shape.length !== 3 || q.shape[2] !== k.shape[2]) {
@@ -43,15 +43,7 @@ export function attentionKernelConfigs(backendName: string): KernelConfig[] {
 }
 
 /** Gradient of OrtAttention (probabilities recomputed in the backward graph). */
-export const attentionGradConfig: GradConfig = {
-  kernelName: OrtAttention,
-  inputsToSave: ['q', 'k', 'v'],
-  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-    const [q, k, v] = saved as [Tensor, Tensor, Tensor];
-    const [dq, dk, dv] = tf.engine().runKernel(OrtAttentionGrad, { q, k, v, dy: dy as Tensor }, attrs) as unknown as Tensor[];
-    return { q: () => dq!, k: () => dk!, v: () => dv! };
-  },
-};
+export const attentionGradConfig: GradConfig = fusedGradConfig(OrtAttention, OrtAttentionGrad, ['q', 'k', 'v']);
 
 /**
  * Multi-head scaled-dot-product attention computed by ONNX Runtime, differentiable.

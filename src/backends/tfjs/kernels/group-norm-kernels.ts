@@ -1,9 +1,9 @@
 /** TF.js kernels for NCHW GroupNorm computed by ONNX Runtime, with gradient. */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GradConfig, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelConfig, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import { groupNormBackwardModel, groupNormForwardModel, type GroupNormShape } from './group-norm-models.js';
 import { OrtGroupNorm, OrtGroupNormGrad, type GroupNormAttrs } from './kernel-names.js';
-import { attrsOf, ortKernelConfig } from './ort-kernel.js';
+import { attrsOf, fusedGradConfig, ortKernelConfig } from './ort-kernel.js';
 
 function shape(x: TensorInfo, a: GroupNormAttrs): GroupNormShape {
   if (x.shape.length !== 4) throw new Error(`groupNorm: x must be NCHW, got ${JSON.stringify(x.shape)}`);
@@ -48,15 +48,7 @@ export function groupNormKernelConfigs(backendName: string): KernelConfig[] {
 }
 
 /** Gradient of OrtGroupNorm (statistics recomputed in the backward graph). */
-export const groupNormGradConfig: GradConfig = {
-  kernelName: OrtGroupNorm,
-  inputsToSave: ['x', 'gamma', 'beta'],
-  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-    const [x, gamma, beta] = saved as [Tensor, Tensor, Tensor];
-    const [dx, dg, db] = tf.engine().runKernel(OrtGroupNormGrad, { x, gamma, beta, dy: dy as Tensor }, attrs) as unknown as Tensor[];
-    return { x: () => dx!, gamma: () => dg!, beta: () => db! };
-  },
-};
+export const groupNormGradConfig: GradConfig = fusedGradConfig(OrtGroupNorm, OrtGroupNormGrad, ['x', 'gamma', 'beta']);
 
 /**
  * GroupNorm over NCHW with per-channel affine, computed by ONNX Runtime, differentiable.

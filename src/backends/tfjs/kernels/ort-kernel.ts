@@ -2,7 +2,8 @@
  * A factory for TF.js kernels computed by one cached ONNX Runtime session: describe the ONNX inputs, the
  * outputs' shapes, a cache key and the model; get a KernelConfig for a backend.
  */
-import type { KernelBackend, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelBackend, KernelConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
 import type { OnnxModelDesc } from '../../onnx/onnx-model-desc.js';
 import { runCached } from '../ort/ort-op-cache.js';
 import { withKernelIo } from './tensor-access.js';
@@ -43,6 +44,32 @@ export function ortKernelConfig<A>(spec: OrtKernelSpec<A>, backendName: string):
         },
       );
       return result.length === 1 ? result[0]! : result;
+    },
+  };
+}
+
+/**
+ * The gradient of `kernelName` computed by one call of its fused backward kernel `gradKernelName`, which takes
+ * the saved inputs plus `dy` and returns the gradients of `gradOf` in that order (trailing ones may be absent,
+ * e.g. no bias gradient when the op has no bias).
+ *
+ * @example
+ * export const attentionGradConfig = fusedGradConfig(OrtAttention, OrtAttentionGrad, ['q', 'k', 'v']);
+ */
+export function fusedGradConfig(
+  kernelName: string,
+  gradKernelName: string,
+  inputsToSave: readonly string[],
+  gradOf: readonly string[] = inputsToSave,
+): GradConfig {
+  return {
+    kernelName,
+    inputsToSave: [...inputsToSave],
+    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+      const inputs: Record<string, Tensor> = Object.fromEntries(inputsToSave.map((n, i) => [n, saved[i]!]));
+      const r = tf.engine().runKernel(gradKernelName, { ...inputs, dy: dy as Tensor }, attrs) as Tensor | Tensor[];
+      const grads = Array.isArray(r) ? r : [r];
+      return Object.fromEntries(grads.map((g, i) => [gradOf[i]!, () => g]));
     },
   };
 }

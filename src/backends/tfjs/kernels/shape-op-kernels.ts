@@ -14,7 +14,7 @@ import {
   OrtUpsample2xGrad,
   type ConcatAttrs,
 } from './kernel-names.js';
-import { attrsOf, ortKernelConfig } from './ort-kernel.js';
+import { attrsOf, fusedGradConfig, ortKernelConfig } from './ort-kernel.js';
 import {
   concatModel,
   siluBackwardModel,
@@ -95,14 +95,7 @@ export function shapeOpKernelConfigs(backendName: string): KernelConfig[] {
   ];
 }
 
-export const siluGradConfig: GradConfig = {
-  kernelName: OrtSilu,
-  inputsToSave: ['x'],
-  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[]) => {
-    const [x] = saved as [Tensor];
-    return { x: () => tf.engine().runKernel(OrtSiluGrad, { x, dy: dy as Tensor }, {}) as Tensor };
-  },
-};
+export const siluGradConfig: GradConfig = fusedGradConfig(OrtSilu, OrtSiluGrad, ['x']);
 
 export const upsampleGradConfig: GradConfig = {
   kernelName: OrtUpsample2x,

@@ -2,8 +2,8 @@
  * What the ORT kernels of weight ops with an optional bias (conv2d, linear) share: forward inputs x, w[, b];
  * a fused backward kernel x, w, dy → dx, dw[, db]; and the gradient that calls it once.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type { GradConfig, NamedAttrMap, Tensor, TensorInfo } from '@tensorflow/tfjs-core';
+import type { GradConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { fusedGradConfig } from './ort-kernel.js';
 
 /** Attributes every weight op has: whether a bias input is present. */
 export interface WeightOpAttrs {
@@ -28,20 +28,12 @@ export function weightGradOutputs([[, x], [, w]]: readonly [string, TensorInfo][
 }
 
 /**
- * The gradient of weight op `kernelName`: one call of its backward kernel `gradKernelName` gives dx, dw and db.
+ * The gradient of weight op `kernelName`: one call of its backward kernel `gradKernelName` gives dx, dw and
+ * (with a bias) db.
  *
  * @example
  * export const linearGradConfig = weightOpGradConfig(OrtLinear, OrtLinearGrad);
  */
 export function weightOpGradConfig(kernelName: string, gradKernelName: string): GradConfig {
-  return {
-    kernelName,
-    inputsToSave: ['x', 'w'],
-    gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
-      const [x, w] = saved as [Tensor, Tensor];
-      const a = attrs as unknown as WeightOpAttrs;
-      const [dx, dw, db] = tf.engine().runKernel(gradKernelName, { x, w, dy: dy as Tensor }, attrs) as unknown as Tensor[];
-      return { x: () => dx!, w: () => dw!, ...(a.hasBias ? { b: () => db! } : {}) };
-    },
-  };
+  return fusedGradConfig(kernelName, gradKernelName, ['x', 'w'], ['x', 'w', 'b']);
 }
