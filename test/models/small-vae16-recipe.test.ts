@@ -1,0 +1,50 @@
+/**
+ * The shipped model's recipe (models/small-vae16/): every stage config validates, all stages use the same spec
+ * and data, the ablation configs differ from the full run only in the switches they name, and the shipped
+ * models/default has exactly that spec.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readManifest } from '../../src/graphs/model-dir.js';
+import { parsePretrainConfig } from '../../src/graphs/pretrain-config.js';
+import { parseTrainConfig } from '../../src/graphs/train-config.js';
+import { validateModelSpec } from '../../src/models/schema.js';
+
+const dir = new URL('../../models/small-vae16/', import.meta.url).pathname;
+const json = (f: string) => JSON.parse(readFileSync(dir + f, 'utf8')) as Record<string, unknown>;
+
+describe('models/small-vae16 recipe', () => {
+  it('spec and pre-training configs validate and share spec and data', () => {
+    const spec = validateModelSpec(json('spec.json'));
+    expect(spec.vae.latentChannels).toBe(spec.unet.inChannels);
+    const vae = parsePretrainConfig(json('pretrain-vae.json'), 'pretrain-vae.json', dir);
+    const unet = parsePretrainConfig(json('pretrain-unet.json'), 'pretrain-unet.json', dir);
+    expect(vae.spec).toBe(`${dir}spec.json`);
+    expect(unet.spec).toBe(vae.spec);
+    expect(unet.data.hq).toBe(vae.data.hq);
+    expect(vae.unet.steps).toBe(0);
+    expect(unet.vae.steps).toBe(0);
+    expect(unet.init?.vae).toBe(`${vae.out}/model/vae.safetensors`);
+  });
+
+  it('distillation configs: the ablations differ from the full run only in tae / tavsd / out / steps', () => {
+    const full = parseTrainConfig(json('distill-full.json'), 'distill-full.json', dir);
+    expect([full.tae, full.tavsd]).toEqual([true, true]);
+    const ablationSteps = parseTrainConfig(json('distill-baseline.json'), 'baseline', dir).steps;
+    // The ablation's "full" row is the shipped run at the same step (its checkpoint / model at that step).
+    expect(ablationSteps).toBeLessThanOrEqual(full.steps);
+    expect(ablationSteps % full.checkpointEvery).toBe(0);
+    const expected: Record<string, [boolean, boolean]> = { baseline: [false, false], 'no-tae': [false, true], 'no-tavsd': [true, false] };
+    for (const [name, [tae, tavsd]] of Object.entries(expected)) {
+      const c = parseTrainConfig(json(`distill-${name}.json`), name, dir);
+      expect([c.tae, c.tavsd], name).toEqual([tae, tavsd]);
+      expect(c.steps, name).toBe(ablationSteps);
+      expect({ ...c, tae: true, tavsd: true, out: full.out, steps: full.steps }, name).toEqual(full);
+    }
+  });
+
+  it('models/default carries this spec', async () => {
+    const m = await readManifest(new URL('../../models/default', import.meta.url).pathname);
+    expect(m.spec).toEqual(validateModelSpec(json('spec.json')));
+  });
+});
