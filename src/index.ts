@@ -2,6 +2,7 @@
 export * from './frame.js';
 export * from './image.js';
 export { decodeImage, type DecodeOptions } from './io/decode-image.js';
+export { readImageFile } from './io/read-image-file.js';
 export { encodeImage, writeImageFile, writeFileAtomic, type EncodeOptions } from './io/encode-image.js';
 export { listImages, resolveImagePaths } from './io/list-images.js';
 export { mapFrames, mergeMapFrames } from './operators/frame-operator.js';

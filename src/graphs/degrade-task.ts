@@ -6,12 +6,11 @@
  * Bad input (unreadable, not an image, too large, ...) comes back as `{ ok: false }` with the reason;
  * anything else (a full disk, a bug) is thrown.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DataError } from '../frame.js';
 import type { RgbImage } from '../image.js';
-import { decodeImage } from '../io/decode-image.js';
+import { readImageFile } from '../io/read-image-file.js';
 import { writeFileAtomic } from '../io/encode-image.js';
 import type { DegradationConfig } from '../degradation/config.js';
 import { type DegradationRecord, degradeImage } from '../degradation/pipeline.js';
@@ -73,13 +72,7 @@ export async function runPairTask(task: PairTask): Promise<PairResult> {
   const t0 = performance.now();
   let img: RgbImage;
   try {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(task.path);
-    } catch (err) {
-      throw new DataError(`cannot read file: ${(err as Error).message}`);
-    }
-    img = await decodeImage(bytes, task.maxPixels === undefined ? {} : { maxPixels: task.maxPixels });
+    img = await readImageFile(task.path, task.maxPixels === undefined ? {} : { maxPixels: task.maxPixels });
   } catch (err) {
     if (err instanceof DataError) return { id: task.id, ok: false, message: oneLine(err.message) };
     throw err;

@@ -17,12 +17,11 @@
  * console.log(report.rows.map((r) => [r.tS, r.psnr, r.niqe]));
  * ```
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { DataError, type FrameError, isFrameError } from '../frame.js';
 import type { RgbImage } from '../image.js';
-import { decodeImage } from '../io/decode-image.js';
+import { readImageFile } from '../io/read-image-file.js';
 import { writeImageFile } from '../io/encode-image.js';
 import { resolveImagePaths } from '../io/list-images.js';
 import { type ImageMetrics, type MeasureOptions, measureImage } from '../metrics/image-metrics.js';
@@ -98,13 +97,11 @@ function safeName(id: string): string {
 }
 
 async function readImage(path: string): Promise<RgbImage> {
-  let bytes: Buffer;
   try {
-    bytes = await readFile(path);
+    return await readImageFile(path);
   } catch (err) {
-    throw new DataError(`cannot read ${path}: ${(err as Error).message}`);
+    throw err instanceof DataError ? new DataError(`${path}: ${err.message}`) : err;
   }
-  return decodeImage(bytes);
 }
 
 function measureOrDataError(sr: RgbImage, hq: RgbImage, opts: MeasureOptions | undefined): ImageMetrics {

@@ -19,9 +19,8 @@
 import { type Observable, concat, defer, finalize, from, map, of } from 'rxjs';
 import { DataError, type FrameError, type Has, type Item, isFrameError } from '../frame.js';
 import type { RgbImage } from '../image.js';
-import { decodeImage } from '../io/decode-image.js';
+import { readImageFile } from '../io/read-image-file.js';
 import { resolveImagePaths } from '../io/list-images.js';
-import { readFile } from 'node:fs/promises';
 import { type ImageMetrics, METRIC_NAMES, type MeasureOptions, type MetricName } from '../metrics/image-metrics.js';
 import { bicubicUpscale } from '../metrics/matlab-imresize.js';
 import { MeasurePool } from '../metrics/measure-pool.js';
@@ -152,14 +151,8 @@ function measureOpts(o: EvaluateOptions): MeasureOptions {
 }
 
 async function readImage(path: string): Promise<RgbImage> {
-  let bytes: Buffer;
   try {
-    bytes = await readFile(path);
-  } catch (err) {
-    throw new DataError(`cannot read ${path}: ${(err as Error).message}`);
-  }
-  try {
-    return await decodeImage(bytes);
+    return await readImageFile(path);
   } catch (err) {
     if (err instanceof DataError) throw new DataError(`${path}: ${err.message}`);
     throw err;

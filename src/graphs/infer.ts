@@ -9,13 +9,13 @@
  * upscale(['photos/'], 'out/', { model: 'models/default', tS: 500 }).subscribe((e) => console.log(e.type));
  * ```
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Observable } from 'rxjs';
 import sharp from 'sharp';
 import type { ColorFixMode } from '../color/color-fix.js';
 import { DataError } from '../frame.js';
-import { decodeImage } from '../io/decode-image.js';
+import { readImageFile } from '../io/read-image-file.js';
 import { formatFromPath, writeFileAtomic } from '../io/encode-image.js';
 import { idFromPath, isImagePath, resolveImagePaths } from '../io/list-images.js';
 import type { OneStepFormula } from '../schedule/one-step.js';
@@ -101,12 +101,7 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
           if (cancelled) break;
           const t0 = performance.now();
           try {
-            let lq;
-            try {
-              lq = await decodeImage(readFileSync(job.path));
-            } catch (err) {
-              throw err instanceof DataError ? err : new DataError(`cannot read ${job.path}: ${(err as Error).message}`);
-            }
+            const lq = await readImageFile(job.path);
             const W = lq.width * up.scale;
             const H = lq.height * up.scale;
             const bytes = new Uint8Array(W * H * 3);

@@ -8,11 +8,11 @@
  * listImages('photos/').pipe(readImages('hq'), degrade(), writeImages('out/', 'lq'))
  * ```
  */
-import { readFile } from 'node:fs/promises';
 import type { OperatorFunction } from 'rxjs';
-import { DataError, type Frame, type FrameFields, type Item } from '../frame.js';
+import type { Frame, FrameFields, Item } from '../frame.js';
 import type { RgbImage } from '../image.js';
-import { type DecodeOptions, decodeImage } from '../io/decode-image.js';
+import type { DecodeOptions } from '../io/decode-image.js';
+import { readImageFile } from '../io/read-image-file.js';
 import { mergeMapFrames } from './frame-operator.js';
 
 export interface ReadImagesOptions extends DecodeOptions {
@@ -24,13 +24,7 @@ export function readImages<In extends Frame & { readonly path: string }, K exten
   opts: ReadImagesOptions = {},
 ): OperatorFunction<Item<In>, Item<In & { readonly [P in K]: FrameFields[P] }>> {
   return mergeMapFrames('read-images', async (frame: In) => {
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(frame.path);
-    } catch (err) {
-      throw new DataError(`cannot read file: ${(err as Error).message}`);
-    }
-    const img: RgbImage = await decodeImage(bytes, opts);
+    const img: RgbImage = await readImageFile(frame.path, opts);
     return { ...frame, [field]: img } as In & { readonly [P in K]: FrameFields[P] };
   }, opts.concurrency ?? 2);
 }

@@ -9,14 +9,13 @@
  * const { hq, lq } = await ds.sample(17);
  * ```
  */
-import { readFile } from 'node:fs/promises';
 import { type DegradationConfig, parseDegradationConfig } from '../../degradation/config.js';
 import { degradeImage } from '../../degradation/pipeline.js';
 import { cropPlanes, flipHorizontal, fromPlanes, padBottomRightReflect101, toPlanes } from '../../degradation/planes.js';
 import { resizePlanes } from '../../degradation/resize.js';
 import { Rng } from '../../degradation/rng.js';
 import type { RgbImage } from '../../image.js';
-import { decodeImage } from '../../io/decode-image.js';
+import { readImageFile } from '../../io/read-image-file.js';
 import { idFromPath, resolveImagePaths } from '../../io/list-images.js';
 
 export interface HqDatasetOptions {
@@ -81,7 +80,7 @@ export class HqDataset {
       const path = this.paths[this.fileIndex(k + attempt)]!;
       if (this.skipped.has(path)) continue;
       try {
-        return { id: `${idFromPath(path)}#${k}`, img: await decodeImage(await readFile(path)) };
+        return { id: `${idFromPath(path)}#${k}`, img: await readImageFile(path) };
       } catch (err) {
         this.skipped.set(path, (err as Error).message);
       }
