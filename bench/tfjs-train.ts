@@ -3,7 +3,7 @@
  * [4, 3, 64, 64], MSE loss, AdamW) on every TF.js runtime combination present, beside ONNX Runtime's forward
  * pass of the same net in the same run.
  *
- *   npx tsx bench/tfjs-train.ts [--steps 5] [--combos wasm+ort,wasm+ort/unfused,cpu+ort,wasm,cpu] [--cpu-batch 1]
+ *   npx tsx bench/tfjs-train.ts [--steps 5] [--combos wasm+ort,wasm+ort/unfused,wasm+ort/im2col,cpu+ort,wasm,cpu] [--cpu-batch 1]
  *
  * Effective GFLOP/s = analytic FLOPs (conv / linear / attention multiply-adds × 2; training = 3 × forward)
  * divided by the median wall time per step. The pure-JS `cpu` (TF.js ops) row runs at batch `--cpu-batch`
@@ -16,6 +16,7 @@ import { OnnxGraphBuilder } from '../src/backends/onnx/graph-builder.js';
 import { OnnxNetOps } from '../src/backends/onnx/onnx-net-ops.js';
 import { pickTfjsRuntime, type TfjsRuntimeName } from '../src/backends/tfjs/runtime.js';
 import { createTfjsNetOps } from '../src/backends/tfjs/tfjs-net-ops.js';
+import { ortKernelSettings } from '../src/backends/tfjs/ort/ort-op-cache.js';
 import { AdamW } from '../src/backends/tfjs/train/adamw.js';
 import { SeededRng } from '../src/backends/tfjs/train/seeded-rng.js';
 import { countForwardFlops } from './tfjs-flops.js';
@@ -91,11 +92,13 @@ interface ComboRun {
 
 /** Set up one runtime combination (variables, data, optimizer) and take its warm-up step. */
 async function setUpCombo(combo: string): Promise<ComboRun> {
-  // e.g. `wasm+ort`, `cpu`, `wasm+ort/unfused` (GroupNorm and SiLU as two kernels instead of one)
+  // e.g. `wasm+ort`, `cpu`, `wasm+ort/unfused` (GroupNorm and SiLU as two kernels instead of one),
+  // `wasm+ort/im2col` (conv filter gradient as one im2col GEMM instead of one GEMM per kernel tap)
   const [name, variant] = combo.split('/') as [string, string | undefined];
   const [rt, heavyName] = name.split('+') as [TfjsRuntimeName, string | undefined];
   const heavy = heavyName === 'ort' ? 'ort' : 'tfjs';
   const fuse = variant !== 'unfused';
+  const filterGrad = variant === 'im2col' ? 'im2col' : 'taps';
   const runtime = await pickTfjsRuntime({ runtime: rt });
   const ops = createTfjsNetOps({ heavy });
   const batch = rt === 'cpu' && heavy === 'tfjs' ? CPU_BATCH : BATCH;
@@ -109,11 +112,12 @@ async function setUpCombo(combo: string): Promise<ComboRun> {
   const run: ComboRun = {
     combo,
     backend: runtime.backend,
-    runtime: runtime.detail + (heavy === 'ort' ? ' + ORT kernels' : ' (TF.js ops)') + (fuse ? '' : ', GN and SiLU unfused'),
+    runtime: runtime.detail + (heavy === 'ort' ? ' + ORT kernels' : ' (TF.js ops)') + (fuse ? '' : ', GN and SiLU unfused') + (filterGrad === 'im2col' ? ', im2col filter grad' : ''),
     batch,
     flops: 3 * countForwardFlops(referenceUnet, shapes, [batch, 3, HW, HW]),
     step: () => {
       referenceUnetOptions.fuseNormAct = fuse;
+      ortKernelSettings.convFilterGrad = filterGrad;
       const before = tf.memory().numTensors;
       const c0 = process.cpuUsage();
       const t0 = performance.now();
