@@ -4,8 +4,11 @@
 #   models/small-vae16/train.sh data                 # flat folder of links to the HQ photos (tadsr reads one folder)
 #   models/small-vae16/train.sh vae      [--resume]  # stage 1: VAE (L1 + KL) on 128² HQ crops
 #   models/small-vae16/train.sh teacher  [--resume]  # stage 2: latent-diffusion UNet on the frozen VAE's latents
+#   models/small-vae16/train.sh decoder  [--resume]  # stage 2b: fine-tune the VAE decoder only (latents unchanged)
 #   models/small-vae16/train.sh distill  [--resume]  # stage 3: TADSR distillation (TAE + TAVSD), the shipped student
 #   models/small-vae16/train.sh ablation [--resume]  # same budget: baseline, w/o TAE, w/o TAVSD (3 runs in parallel)
+#   models/small-vae16/train.sh ablation-seed N [--resume]  # all four variants again at 200 steps with seed N
+#                                                    # (4 runs in parallel, to distill-<variant>-seedN)
 #   models/small-vae16/train.sh export               # distill-full/model → models/default (F16 weights)
 #   models/small-vae16/train.sh all                  # data vae teacher distill export
 #
@@ -44,6 +47,7 @@ case "$stage" in
   data) make_data ;;
   vae) link_runs; "${TADSR[@]}" pretrain --config "$HERE/pretrain-vae.json" --quiet "$@" ;;
   teacher) link_runs; "${TADSR[@]}" pretrain --config "$HERE/pretrain-unet.json" --quiet "$@" ;;
+  decoder) link_runs; "${TADSR[@]}" pretrain --config "$HERE/decoder-ft.json" --quiet "$@" ;;
   distill) link_runs; "${TADSR[@]}" train --config "$HERE/distill-full.json" --quiet "$@" ;;
   ablation)
     link_runs
@@ -54,12 +58,24 @@ case "$stage" in
     done
     for p in "${pids[@]}"; do wait "$p"; done
     ;;
+  ablation-seed)
+    link_runs
+    seed="${1:?usage: train.sh ablation-seed N [--resume]}"
+    shift
+    pids=()
+    for a in full baseline no-tae no-tavsd; do
+      "${TADSR[@]}" train --config "$HERE/distill-$a.json" --seed "$seed" --steps 200 --out "runs/small-vae16/distill-$a-seed$seed" \
+        --quiet "$@" > "$RUNS/distill-$a-seed$seed.out" 2>&1 &
+      pids+=($!)
+    done
+    for p in "${pids[@]}"; do wait "$p"; done
+    ;;
   export) npx tsx bench/shipped-model-export.ts runs/small-vae16/distill-full/model models/default ;;
   all)
     "$0" data && "$0" vae && "$0" teacher && "$0" distill && "$0" export
     ;;
   *)
-    sed -n '2,16p' "$0"
+    sed -n '2,19p' "$0"
     exit 2
     ;;
 esac

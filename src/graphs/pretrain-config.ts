@@ -12,7 +12,7 @@
  */
 import { Ajv, type SchemaObject } from 'ajv';
 import { dirname, resolve } from 'node:path';
-import { readJsonConfig, resolveAgainst, validateConfig } from './config-json.js';
+import { ConfigError, readJsonConfig, resolveAgainst, validateConfig } from './config-json.js';
 
 export interface PretrainConfig {
   preset: 'tiny' | 'small' | 'sd21-base';
@@ -23,7 +23,12 @@ export interface PretrainConfig {
   data: { hq: string; patch: number; batch: number; limit: number };
   out: string;
   seed: number;
-  vae: { steps: number; lr: number; klWeight: number; lpipsWeight: number };
+  /**
+   * `train`: `"all"` trains encoder and decoder; `"decoder"` freezes the encoder (and with it the latent space a
+   * teacher UNet was trained on) and fine-tunes only `decoder.*` and `post_quant_conv.*`, as SD's ft-MSE VAE did.
+   * `lpipsWeight` > 0 adds LPIPS-VGG(x̂, x) and needs `lpipsWeights`.
+   */
+  vae: { steps: number; lr: number; klWeight: number; lpipsWeight: number; train: 'all' | 'decoder' };
   unet: { steps: number; lr: number };
   weightDecay: number;
   maxGradNorm: number;
@@ -70,6 +75,7 @@ const schema: SchemaObject = {
     vae: stage(1000, 1e-4, {
       klWeight: { type: 'number', minimum: 0, default: 1e-6 },
       lpipsWeight: { type: 'number', minimum: 0, default: 0 },
+      train: { type: 'string', enum: ['all', 'decoder'], default: 'all' },
     }),
     unet: stage(1000, 1e-4),
     weightDecay: { type: 'number', minimum: 0, default: 0.01 },
@@ -86,6 +92,9 @@ const validate = new Ajv({ useDefaults: true, allErrors: true }).compile<Pretrai
 /** Validate (and fill defaults of) a pre-training config. */
 export function parsePretrainConfig(input: unknown, source = 'pre-training config', base = process.cwd()): PretrainConfig {
   const cfg = validateConfig(validate, input, source);
+  if (cfg.vae.lpipsWeight > 0 && !cfg.lpipsWeights) {
+    throw new ConfigError(`${source}: vae.lpipsWeight is ${cfg.vae.lpipsWeight} but no "lpipsWeights" file is given (convert them with tools/convert_lpips.py)`);
+  }
   const abs = resolveAgainst(base);
   return {
     ...cfg,

@@ -2,8 +2,10 @@
  * Teacher pre-training on TF.js (`tadsr pretrain --config F [--resume]`), so a complete teacher can be made on one
  * machine for presets without pretrained SD weights:
  *
- * 1. **VAE** on HQ patches: L1(x̂, x) + klWeight·KL(q(z|x) ‖ N(0, I)) (mean over elements), x̂ decoded from a
- *    seeded posterior sample. The TAE's time layers are not trained here (they stay zero: TAE = encoder).
+ * 1. **VAE** on HQ patches: L1(x̂, x) + klWeight·KL(q(z|x) ‖ N(0, I)) (mean over elements) [+ lpipsWeight·LPIPS],
+ *    x̂ decoded from a seeded posterior sample. The TAE's time layers are not trained here (they stay zero: TAE =
+ *    encoder). `vae.train: "decoder"` with `init.vae` fine-tunes only the decoder of a trained VAE: its latent
+ *    space (and so a teacher UNet trained on it, given as `init.unet`) stays valid.
  * 2. **UNet** (ε-prediction, SD's scaled-linear schedule, t ~ U[0, 1000)) on the frozen VAE's latents
  *    (posterior mean × scaling factor), conditioned on the fixed empty (all-zero) embedding.
  *
@@ -28,6 +30,7 @@ import { Rng } from '../degradation/rng.js';
 import { diffusionLoss } from '../losses/diffusion-loss.js';
 import type { NetOps } from '../models/net-ops.js';
 import { type ModelWeights, type WeightMap, initParams, unetParamShapes, vaeParamShapes } from '../models/params.js';
+import { loadLpipsWeights, lpipsVgg } from '../models/lpips.js';
 import { presetByName } from '../models/presets.js';
 import { assertShapesMatch, readSafetensors } from '../models/safetensors.js';
 import { validateModelSpec } from '../models/schema.js';
@@ -172,13 +175,18 @@ export async function runPretraining(cfg: PretrainConfig, opts: { readonly resum
 
   // Stage 1: VAE.
   if (startStage === 'vae' && cfg.vae.steps > 0) {
-    const vars = variables(weights.vae, `${run}/vae`, (k) => !k.includes('time_emb'));
+    const vars = variables(weights.vae, `${run}/vae`, (k) => !k.includes('time_emb') && (cfg.vae.train === 'all' || isDecoderParam(k)));
     const consts = new Map<string, tf.Tensor>([...weights.vae].filter(([k]) => !vars.has(k)).map(([k, v]) => [k, tf.tensor(v.data, [...v.shape])]));
     const p = (n: string): tf.Tensor => vars.get(n) ?? consts.get(n) ?? (() => { throw new Error(`missing ${n}`); })();
-    const done = await stageLoop('vae', cfg.vae.steps, vars, cfg.vae.lr, startStep, optState, (x, step) => vaeLoss(ops, spec.vae, p, x, cfg, step), () => ({ unet: weights.unet, vae: hostOf(vars, weights.vae) }));
-    weights = { unet: weights.unet, vae: hostOf(vars, weights.vae) };
-    for (const t of [...vars.values(), ...consts.values()]) t.dispose();
-    if (!done) return;
+    const lpips = cfg.vae.lpipsWeight > 0 ? await lpipsTerm(ops, cfg.lpipsWeights!) : undefined;
+    try {
+      const done = await stageLoop('vae', cfg.vae.steps, vars, cfg.vae.lr, startStep, optState, (x, step) => vaeLoss(ops, spec.vae, p, x, cfg, step, lpips?.fn), () => ({ unet: weights.unet, vae: hostOf(vars, weights.vae) }));
+      weights = { unet: weights.unet, vae: hostOf(vars, weights.vae) };
+      if (!done) return;
+    } finally {
+      for (const t of [...vars.values(), ...consts.values()]) t.dispose();
+      lpips?.dispose();
+    }
     startStep = 0;
   }
   // Stage 2: UNet on frozen VAE latents.
@@ -216,7 +224,25 @@ export async function runPretraining(cfg: PretrainConfig, opts: { readonly resum
   emit({ type: 'done', modelDir });
 }
 
-function vaeLoss(ops: NetOps<tf.Tensor>, spec: PretrainSpec, p: (n: string) => tf.Tensor, x: tf.Tensor4D, cfg: PretrainConfig, step: number): { loss: tf.Scalar; terms: Record<string, tf.Scalar> } {
+/** The decoder side of a VAE (what `vae.train: "decoder"` trains): everything after the latent. */
+export function isDecoderParam(key: string): boolean {
+  return key.startsWith('decoder.') || key.startsWith('post_quant_conv.');
+}
+
+type Perceptual = (a: tf.Tensor, b: tf.Tensor) => tf.Scalar;
+
+async function lpipsTerm(ops: NetOps<tf.Tensor>, path: string): Promise<{ fn: Perceptual; dispose: () => void }> {
+  const lp = await loadLpipsWeights(path).catch((err: unknown) => {
+    throw new TrainError(`lpipsWeights ${path}: ${(err as Error).message} (convert them with tools/convert_lpips.py)`);
+  });
+  const consts = new Map([...lp.weights].map(([k, v]) => [k, tf.tensor(v.data, [...v.shape])]));
+  return {
+    fn: (a, b) => tf.mean(lpipsVgg(ops, (n) => consts.get(n)!, lp.spec, a, b)) as tf.Scalar,
+    dispose: () => tf.dispose([...consts.values()]),
+  };
+}
+
+function vaeLoss(ops: NetOps<tf.Tensor>, spec: PretrainSpec, p: (n: string) => tf.Tensor, x: tf.Tensor4D, cfg: PretrainConfig, step: number, perceptual?: Perceptual): { loss: tf.Scalar; terms: Record<string, tf.Scalar> } {
   const moments = vaeEncode(ops, spec, p, x);
   const mean = posteriorMean(ops, moments);
   const logvar = tf.clipByValue(posteriorLogVar(ops, moments), -30, 20);
@@ -226,8 +252,11 @@ function vaeLoss(ops: NetOps<tf.Tensor>, spec: PretrainSpec, p: (n: string) => t
   const recon = vaeDecode(ops, spec, p, z);
   const l1 = tf.mean(tf.abs(tf.sub(recon, x))) as tf.Scalar;
   const kl = tf.mul(tf.mean(tf.sub(tf.add(tf.square(mean), tf.exp(logvar)), tf.add(logvar, 1))), 0.5) as tf.Scalar;
-  const loss = tf.add(l1, tf.mul(kl, cfg.vae.klWeight)) as tf.Scalar;
-  return { loss, terms: { l1, kl } };
+  let loss = tf.add(l1, tf.mul(kl, cfg.vae.klWeight)) as tf.Scalar;
+  if (!perceptual) return { loss, terms: { l1, kl } };
+  const lpips = perceptual(recon, x);
+  loss = tf.add(loss, tf.mul(lpips, cfg.vae.lpipsWeight)) as tf.Scalar;
+  return { loss, terms: { l1, kl, lpips } };
 }
 
 /** A ModelSpec from a JSON file (validated; errors name the file). */

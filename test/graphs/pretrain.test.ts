@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readModelDir } from '../../src/graphs/model-dir.js';
-import { type PretrainEvent, runPretraining } from '../../src/graphs/pretrain.js';
+import { isDecoderParam, type PretrainEvent, runPretraining } from '../../src/graphs/pretrain.js';
 import { parsePretrainConfig } from '../../src/graphs/pretrain-config.js';
 import { makeHqFolder } from '../helpers/hq-folder.js';
 
@@ -47,5 +47,34 @@ describe('teacher pre-training (tiny preset)', () => {
     expect(rv[0]!.loss).toBeCloseTo(straight[2]!.loss, 4);
     expect(rv[1]!.loss).toBeCloseTo(straight[3]!.loss, 4);
     expect(steps(resumed, 'unet')).toHaveLength(1);
+  });
+});
+
+describe('VAE decoder fine-tuning and LPIPS', () => {
+  it('vae.train "decoder" changes only decoder.* and post_quant_conv.*, from init weights, with LPIPS on', async () => {
+    const first = cfg({ vae: { steps: 2, lr: 2e-3 }, unet: { steps: 0 } });
+    await run(first);
+    const init = join(first.out, 'model', 'vae.safetensors');
+    const lpipsWeights = new URL('../fixtures/lpips/weights.safetensors', import.meta.url).pathname;
+    const ft = cfg({ init: { vae: init }, vae: { steps: 3, lr: 2e-3, train: 'decoder', lpipsWeight: 0.5 }, unet: { steps: 0 }, lpipsWeights });
+    const ev = await run(ft);
+    const v = steps(ev, 'vae');
+    expect(v).toHaveLength(3);
+    for (const r of v) {
+      expect(Number.isFinite(r.terms['lpips']!)).toBe(true);
+      expect(r.loss).toBeCloseTo(r.terms['l1']! + 1e-6 * r.terms['kl']! + 0.5 * r.terms['lpips']!, 4);
+    }
+    const before = (await readModelDir(join(first.out, 'model'))).weights.vae;
+    const after = (await readModelDir(join(ft.out, 'model'))).weights.vae;
+    let decoderChanged = 0;
+    for (const [k, t] of before) {
+      const same = t.data.every((x, i) => x === after.get(k)!.data[i]);
+      if (isDecoderParam(k)) decoderChanged += same ? 0 : 1;
+      else expect(same, k).toBe(true);
+    }
+    expect(decoderChanged).toBeGreaterThan(10);
+  });
+  it('a vae.lpipsWeight without lpipsWeights is a config error that names both keys', () => {
+    expect(() => cfg({ vae: { steps: 1, lpipsWeight: 1 } })).toThrow(/lpipsWeight.*lpipsWeights/);
   });
 });

@@ -27,6 +27,17 @@ describe('models/small-vae16 recipe', () => {
     expect(unet.init?.vae).toBe(`${vae.out}/model/vae.safetensors`);
   });
 
+  it('decoder fine-tune: only the decoder, from the stage-1 VAE, carrying the teacher UNet unchanged', () => {
+    const vae = parsePretrainConfig(json('pretrain-vae.json'), 'pretrain-vae.json', dir);
+    const unet = parsePretrainConfig(json('pretrain-unet.json'), 'pretrain-unet.json', dir);
+    const ft = parsePretrainConfig(json('decoder-ft.json'), 'decoder-ft.json', dir);
+    expect(ft.vae.train).toBe('decoder');
+    expect(ft.spec).toBe(vae.spec);
+    expect(ft.init?.vae).toBe(unet.init?.vae);
+    expect(ft.init?.unet).toBe(`${unet.out}/model/unet.safetensors`);
+    expect(ft.unet.steps).toBe(0);
+  });
+
   it('distillation configs: the ablations differ from the full run only in tae / tavsd / out / steps', () => {
     const full = parseTrainConfig(json('distill-full.json'), 'distill-full.json', dir);
     expect([full.tae, full.tavsd]).toEqual([true, true]);
