@@ -150,7 +150,24 @@ export function parseTrainConfig(input: unknown, source = 'training config', bas
   };
 }
 
-/** Read and validate a config file. */
-export async function loadTrainConfig(path: string): Promise<TrainConfig> {
-  return parseTrainConfig(await readJsonConfig(path, 'training config'), path, dirname(resolve(path)));
+/** Command-line values that replace the file's (seed sweeps, shorter runs): validated like the file's own. */
+export interface TrainConfigOverrides {
+  readonly seed?: number;
+  readonly steps?: number;
+  /** Resolved against the working directory, not the config's folder. */
+  readonly out?: string;
+}
+
+/** Read and validate a config file, with `overrides` applied before validation. */
+export async function loadTrainConfig(path: string, overrides: TrainConfigOverrides = {}): Promise<TrainConfig> {
+  const json = await readJsonConfig(path, 'training config');
+  const merged = json !== null && typeof json === 'object' && !Array.isArray(json)
+    ? {
+        ...(json as Record<string, unknown>),
+        ...(overrides.seed !== undefined ? { seed: overrides.seed } : {}),
+        ...(overrides.steps !== undefined ? { steps: overrides.steps } : {}),
+        ...(overrides.out !== undefined ? { out: resolve(overrides.out) } : {}),
+      }
+    : json;
+  return parseTrainConfig(merged, path, dirname(resolve(path)));
 }

@@ -1,5 +1,5 @@
 /**
- * `tadsr train --config F [--resume] [--quiet]` — TADSR distillation (src/graphs/train.ts). Progress bar on a TTY,
+ * `tadsr train --config F [--resume] [--seed N] [--steps N] [--out DIR] [--quiet]` — TADSR distillation (src/graphs/train.ts). Progress bar on a TTY,
  * one line per checkpoint; every loss term of every step goes to OUT/log.jsonl.
  */
 import { SingleBar } from 'cli-progress';
@@ -22,12 +22,15 @@ export function registerTrain(program: Command): void {
     .description('distil a one-step TADSR student from a teacher (time-aware encoder + TAVSD)')
     .requiredOption('--config <file>', 'training config JSON')
     .option('--resume', 'continue from the latest checkpoint in the config\'s "out"')
+    .option('--seed <n>', 'replace the config\'s "seed" (data order, noise, LoRA init)', Number)
+    .option('--steps <n>', 'replace the config\'s "steps"', Number)
+    .option('--out <dir>', 'replace the config\'s "out" (relative to the working directory)')
     .option('-q, --quiet', 'no progress bar')
     .addHelpText('after', HELP_AFTER)
-    .action(async (o: { config: string; resume?: boolean; quiet?: boolean }) => {
+    .action(async (o: { config: string; resume?: boolean; quiet?: boolean; seed?: number; steps?: number; out?: string }) => {
       let cfg;
       try {
-        cfg = await loadTrainConfig(o.config);
+        cfg = await loadTrainConfig(o.config, { ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.steps !== undefined ? { steps: o.steps } : {}), ...(o.out !== undefined ? { out: o.out } : {}) });
       } catch (err) {
         if (err instanceof ConfigError) {
           process.stderr.write(`tadsr train: ${err.message}\n`);
