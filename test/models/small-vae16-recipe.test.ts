@@ -54,6 +54,16 @@ describe('models/small-vae16 recipe', () => {
     }
   });
 
+  it('distill-ft continues the full run past its last step with the fine-tuned decoder, nothing else changed', () => {
+    const full = parseTrainConfig(json('distill-full.json'), 'distill-full.json', dir);
+    const ft = parseTrainConfig(json('distill-ft.json'), 'distill-ft.json', dir);
+    const dec = parsePretrainConfig(json('decoder-ft.json'), 'decoder-ft.json', dir);
+    expect(ft.teacher).toBe(`${dec.out}/model`);
+    expect(ft.steps).toBeGreaterThan(full.steps);
+    expect(readFileSync(`${dir}train.sh`, 'utf8')).toContain(`distill-full/checkpoints/step-000${full.steps}`);
+    expect({ ...ft, teacher: full.teacher, out: full.out, steps: full.steps }).toEqual(full);
+  });
+
   it('models/default carries this spec', async () => {
     const m = await readManifest(new URL('../../models/default', import.meta.url).pathname);
     expect(m.spec).toEqual(validateModelSpec(json('spec.json')));
