@@ -1,6 +1,7 @@
 /**
  * Tiny `--name value` / `--flag` parser for the peer benchmarks (they are scripts, not CLI commands).
  */
+import { existsSync, readFileSync } from 'node:fs';
 export interface ParsedArgs {
   get(name: string): string | undefined;
   list(name: string, fallback: readonly string[]): string[];
@@ -8,7 +9,19 @@ export interface ParsedArgs {
   flag(name: string): boolean;
 }
 
+/** The leading doc comment of a script file, without the comment markers: its usage text. */
+export function usageOf(source: string): string {
+  const m = /\/\*\*([\s\S]*?)\*\//.exec(source);
+  return m ? m[1]!.split('\n').map((l) => l.replace(/^\s*\* ?/, '')).join('\n').trim() : '';
+}
+
+/** `--help` / `-h` print the running script's doc comment and exit 0 (instead of starting a long run). */
 export function parseArgs(argv: readonly string[]): ParsedArgs {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    const script = process.argv[1];
+    process.stdout.write(`${script && existsSync(script) ? usageOf(readFileSync(script, 'utf8')) : 'no usage text found'}\n`);
+    process.exit(0);
+  }
   const values = new Map<string, string>();
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
