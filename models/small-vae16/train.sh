@@ -60,6 +60,7 @@ case "$stage" in
       [[ ! -e $RUNS/distill-ft/checkpoints ]] || { echo "train.sh distill-ft: $RUNS/distill-ft already started: add --resume" >&2; exit 2; }
       mkdir -p "$RUNS/distill-ft/checkpoints"
       cp -r "$from" "$RUNS/distill-ft/checkpoints/"
+      basename "$from" > "$RUNS/distill-ft/checkpoints/latest"
     fi
     "${TADSR[@]}" train --config "$HERE/distill-ft.json" --quiet --resume
     ;;
