@@ -30,7 +30,6 @@ import { Rng } from '../degradation/rng.js';
 import { diffusionLoss } from '../losses/diffusion-loss.js';
 import type { NetOps } from '../models/net-ops.js';
 import { type ModelWeights, type WeightMap, initParams, unetParamShapes, vaeParamShapes } from '../models/params.js';
-import { loadLpipsWeights, lpipsVgg } from '../models/lpips.js';
 import { presetByName } from '../models/presets.js';
 import { assertShapesMatch, readSafetensors } from '../models/safetensors.js';
 import { validateModelSpec } from '../models/schema.js';
@@ -42,7 +41,8 @@ import { imageToNchw } from '../operators/loss.js';
 import { noisingCoefficients } from '../schedule/one-step.js';
 import { writeModelDir } from './model-dir.js';
 import type { PretrainConfig } from './pretrain-config.js';
-import { TrainError } from './train.js';
+import { type Perceptual, loadPerceptual } from './training/perceptual.js';
+import { TrainError } from './training/train-error.js';
 import { AdamW } from './training/adamw.js';
 import { ownedVariable } from './training/lora.js';
 import { HqDataset } from './training/hq-dataset.js';
@@ -178,7 +178,7 @@ export async function runPretraining(cfg: PretrainConfig, opts: { readonly resum
     const vars = variables(weights.vae, `${run}/vae`, (k) => !k.includes('time_emb') && (cfg.vae.train === 'all' || isDecoderParam(k)));
     const consts = new Map<string, tf.Tensor>([...weights.vae].filter(([k]) => !vars.has(k)).map(([k, v]) => [k, tf.tensor(v.data, [...v.shape])]));
     const p = (n: string): tf.Tensor => vars.get(n) ?? consts.get(n) ?? (() => { throw new Error(`missing ${n}`); })();
-    const lpips = cfg.vae.lpipsWeight > 0 ? await lpipsTerm(ops, cfg.lpipsWeights!) : undefined;
+    const lpips = cfg.vae.lpipsWeight > 0 ? await loadPerceptual(ops, cfg.lpipsWeights!) : undefined;
     try {
       const done = await stageLoop('vae', cfg.vae.steps, vars, cfg.vae.lr, startStep, optState, (x, step) => vaeLoss(ops, spec.vae, p, x, cfg, step, lpips?.fn), () => ({ unet: weights.unet, vae: hostOf(vars, weights.vae) }));
       weights = { unet: weights.unet, vae: hostOf(vars, weights.vae) };
@@ -227,19 +227,6 @@ export async function runPretraining(cfg: PretrainConfig, opts: { readonly resum
 /** The decoder side of a VAE (what `vae.train: "decoder"` trains): everything after the latent. */
 export function isDecoderParam(key: string): boolean {
   return key.startsWith('decoder.') || key.startsWith('post_quant_conv.');
-}
-
-type Perceptual = (a: tf.Tensor, b: tf.Tensor) => tf.Scalar;
-
-async function lpipsTerm(ops: NetOps<tf.Tensor>, path: string): Promise<{ fn: Perceptual; dispose: () => void }> {
-  const lp = await loadLpipsWeights(path).catch((err: unknown) => {
-    throw new TrainError(`lpipsWeights ${path}: ${(err as Error).message} (convert them with tools/convert_lpips.py)`);
-  });
-  const consts = new Map([...lp.weights].map(([k, v]) => [k, tf.tensor(v.data, [...v.shape])]));
-  return {
-    fn: (a, b) => tf.mean(lpipsVgg(ops, (n) => consts.get(n)!, lp.spec, a, b)) as tf.Scalar,
-    dispose: () => tf.dispose([...consts.values()]),
-  };
 }
 
 function vaeLoss(ops: NetOps<tf.Tensor>, spec: PretrainSpec, p: (n: string) => tf.Tensor, x: tf.Tensor4D, cfg: PretrainConfig, step: number, perceptual?: Perceptual): { loss: tf.Scalar; terms: Record<string, tf.Scalar> } {

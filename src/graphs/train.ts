@@ -26,7 +26,6 @@ import type { RgbImage } from '../image.js';
 import { blurredMse } from '../losses/blurred-mse.js';
 import { diffusionLoss } from '../losses/diffusion-loss.js';
 import { tavsdLoss } from '../losses/tavsd.js';
-import { loadLpipsWeights, lpipsVgg } from '../models/lpips.js';
 import { initParams } from '../models/params.js';
 import { presetByName } from '../models/presets.js';
 import type { ModelSpec } from '../models/specs.js';
@@ -40,7 +39,11 @@ import { AdamW } from './training/adamw.js';
 import { SyncOnnxTeacher } from './training/onnx-teacher.js';
 import { HqDataset } from './training/hq-dataset.js';
 import { DistillNets } from './training/nets.js';
+import { type Perceptual, loadPerceptual } from './training/perceptual.js';
 import { appendJsonl, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
+import { TrainError } from './training/train-error.js';
+
+export { TrainError } from './training/train-error.js';
 
 export interface StepRecord {
   readonly step: number;
@@ -77,10 +80,6 @@ export interface TrainOptions {
   readonly skipExport?: boolean;
 }
 
-/** A usage problem with a run (config vs checkpoint); one clear message. */
-export class TrainError extends Error {
-  override name = 'TrainError';
-}
 
 function specWithoutTae(spec: ModelSpec): ModelSpec {
   const { tae: _tae, ...rest } = spec;
@@ -152,15 +151,8 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     limit: cfg.data.limit,
   });
 
-  const lpips = cfg.lpipsWeights
-    ? await loadLpipsWeights(cfg.lpipsWeights).catch((err: unknown) => {
-        throw new TrainError(`lpipsWeights ${cfg.lpipsWeights}: ${(err as Error).message} (convert them with tools/convert_lpips.py, or remove "lpipsWeights")`);
-      })
-    : undefined;
-  const lpipsConsts = lpips ? new Map([...lpips.weights].map(([k, v]) => [k, tf.tensor(v.data, [...v.shape])])) : undefined;
-  const perceptual = lpips && lpipsConsts
-    ? (a: tf.Tensor, b: tf.Tensor): tf.Scalar => tf.mean(lpipsVgg(ops, (n) => lpipsConsts.get(n)!, lpips.spec, a, b)) as tf.Scalar
-    : undefined;
+  const lpips = cfg.lpipsWeights ? await loadPerceptual(ops, cfg.lpipsWeights) : undefined;
+  const perceptual = lpips?.fn;
   const onnxTeacher = cfg.teacherBackend === 'onnx' ? new SyncOnnxTeacher(spec, teacherUnet) : undefined;
   const nets = new DistillNets(ops, { spec, weights, teacherUnet, tae: cfg.tae, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed });
   const optS = new AdamW(nets.studentVars, { lr: cfg.lr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
@@ -229,12 +221,12 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     optF.dispose();
     nets.dispose();
     onnxTeacher?.dispose();
-    if (lpipsConsts) tf.dispose([...lpipsConsts.values()]);
+    lpips?.dispose();
   }
 }
 
 /** One distillation step (student update, then fake-score update). Deterministic in (cfg.seed, step). */
-async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, onnxTeacher?: SyncOnnxTeacher, perceptual?: (a: tf.Tensor, b: tf.Tensor) => tf.Scalar): Promise<StepRecord> {
+async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, onnxTeacher?: SyncOnnxTeacher, perceptual?: Perceptual): Promise<StepRecord> {
   const t0 = performance.now();
   const rng = Rng.forImage(cfg.seed, `step-${step}`, 'timesteps');
   const drawn = OFFICIAL_TS[rng.randint(0, OFFICIAL_TS.length - 1)]!;
