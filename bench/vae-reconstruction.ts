@@ -14,12 +14,13 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOnnxBackend } from '../src/backends/onnx/onnx-backend.js';
-import { readModelDir } from '../src/graphs/model-dir.js';
+import { modelFacts, readModelDir } from '../src/graphs/model-dir.js';
 import { isDecoderParam } from '../src/graphs/pretrain.js';
 import { readLatestCheckpoint } from '../src/graphs/training/run-files.js';
 import { resolveImagePaths } from '../src/io/list-images.js';
 import { readImageFile } from '../src/io/read-image-file.js';
 import { loadNiqeParams, niqe, psnr, ssim } from '../src/metrics/index.js';
+import { decodeLatent, encodeLatent } from '../src/operators/net-calls.js';
 import { imageToTensor, tensorToImage } from '../src/operators/tensor-image.js';
 import { mean, parseArgs } from './peers-args.js';
 
@@ -41,7 +42,7 @@ if (ftRun) {
   decoder = `${ck.dir} (${n} tensors)`;
 }
 const backend = await createOnnxBackend(model.manifest.spec, { unet: model.weights.unet, vae }, { providers: ['cpu'] });
-const latent = model.manifest.spec.vae.latentChannels;
+const facts = modelFacts(model.manifest.spec);
 const params = loadNiqeParams();
 const paths = resolveImagePaths(hrDir).sort();
 const chosen = limit > 0 ? paths.slice(0, limit) : paths;
@@ -49,10 +50,8 @@ const scores: { psnr: number; ssim: number; niqe: number }[] = [];
 try {
   for (const p of chosen) {
     const img = await readImageFile(p);
-    const moments = (await backend.run('vaeEncoder', { sample: imageToTensor(img, 8) }))['moments']!;
-    const [b, , h, w] = moments.shape as [number, number, number, number];
-    const meanLatent = { shape: [b, latent, h, w], data: moments.data.slice(0, b * latent * h * w) };
-    const rec = tensorToImage((await backend.run('vaeDecoder', { latent: meanLatent }))['image']!, img.width, img.height);
+    const z = await encodeLatent(backend, facts, imageToTensor(img, 8), 0, { tae: false }); // posterior mean
+    const rec = tensorToImage(await decodeLatent(backend, facts, z), img.width, img.height);
     scores.push({ psnr: psnr(rec, img), ssim: ssim(rec, img), niqe: niqe(rec, { params }) });
   }
 } finally {

@@ -152,10 +152,10 @@ export function parseTrainConfig(input: unknown, source = 'training config', bas
 
 /** Command-line values that replace the file's (seed sweeps, shorter runs): validated like the file's own. */
 export interface TrainConfigOverrides {
-  readonly seed?: number;
-  readonly steps?: number;
+  readonly seed?: number | undefined;
+  readonly steps?: number | undefined;
   /** Resolved against the working directory, not the config's folder. */
-  readonly out?: string;
+  readonly out?: string | undefined;
 }
 
 /** Read and validate a config file, with `overrides` applied before validation. */

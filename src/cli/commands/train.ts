@@ -30,7 +30,7 @@ export function registerTrain(program: Command): void {
     .action(async (o: { config: string; resume?: boolean; quiet?: boolean; seed?: number; steps?: number; out?: string }) => {
       let cfg;
       try {
-        cfg = await loadTrainConfig(o.config, { ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.steps !== undefined ? { steps: o.steps } : {}), ...(o.out !== undefined ? { out: o.out } : {}) });
+        cfg = await loadTrainConfig(o.config, { seed: o.seed, steps: o.steps, out: o.out });
       } catch (err) {
         if (err instanceof ConfigError) {
           process.stderr.write(`tadsr train: ${err.message}\n`);
