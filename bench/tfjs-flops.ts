@@ -43,6 +43,7 @@ export function flopCountingOps(counter: { flops: number }): NetOps<Shape> {
     silu: same,
     gelu: same,
     relu: same,
+    tanh: same,
     sqrt: same,
     add: bcast,
     sub: bcast,

@@ -102,6 +102,10 @@ export class ShapeOps implements NetOps<Shape> {
     this.count.other += size(x);
     return x;
   }
+  tanh(x: Shape): Shape {
+    this.count.other += 4 * size(x);
+    return x;
+  }
   sqrt(x: Shape): Shape {
     this.count.other += size(x);
     return x;

@@ -67,6 +67,8 @@ export interface NetOps<T> {
   // --- added for LPIPS-VGG (src/models/lpips.ts) ---
   /** `max(x, 0)`. */
   relu(x: T): T;
+  /** Elementwise hyperbolic tangent (TAESD's latent soft clamp `tanh(z/3)·3`). */
+  tanh(x: T): T;
   /** Max pooling of NCHW: square window `kernel`, stride `stride` (default `kernel`), no padding, floor (PyTorch). */
   maxPool2d(x: T, kernel: number, stride?: number): T;
   /** Elementwise square root. */

@@ -40,6 +40,8 @@ export const vaeSpecSchema: JSONSchemaType<VaeSpec> = {
     'scalingFactor', 'midBlockAddAttention',
   ],
   properties: {
+    arch: { type: 'string', enum: ['autoencoder-kl', 'taesd'], nullable: true } as never,
+    midBlockGn: { type: 'boolean', nullable: true } as never,
     inChannels: positiveInt,
     outChannels: positiveInt,
     blockOutChannels: widths,
@@ -134,6 +136,10 @@ function crossFieldProblems(s: ModelSpec): string[] {
   v.blockOutChannels.forEach((c, i) => {
     if (c % v.normNumGroups !== 0) out.push(`/vae/blockOutChannels/${i}: ${c} is not divisible by normNumGroups ${v.normNumGroups}`);
   });
+  if (v.arch === 'taesd' && v.blockOutChannels.some((c) => c !== v.blockOutChannels[0])) {
+    out.push(`/vae/blockOutChannels: a taesd autoencoder has one width for every level (got ${v.blockOutChannels.join(', ')})`);
+  }
+  if (v.arch !== 'taesd' && v.midBlockGn !== undefined) out.push('/vae/midBlockGn: only for arch "taesd"');
   if (u.inChannels !== v.latentChannels) {
     out.push(`/unet/inChannels: ${u.inChannels} differs from /vae/latentChannels ${v.latentChannels}`);
   }

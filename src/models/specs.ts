@@ -49,10 +49,29 @@ export interface UNetSpec {
 }
 
 /**
+ * Which autoencoder a {@link VaeSpec} describes:
+ * - `autoencoder-kl` (the default when absent): diffusers `AutoencoderKL` (the SD VAE);
+ * - `taesd`: the TAESD family's tiny autoencoder (madebyollin/taesd `Encoder`/`Decoder`, e.g. TAEF2): plain
+ *   Conv/ReLU blocks of `blockOutChannels[0]` channels, ×2 per level, deterministic encoder, a soft clamp
+ *   `tanh(z/3)·3` before the decoder; see `taesd.ts`.
+ */
+export type VaeArch = 'autoencoder-kl' | 'taesd';
+
+/**
  * diffusers `AutoencoderKL` with `DownEncoderBlock2D` / `UpDecoderBlock2D` levels (the SD VAE).
  * Encoder/decoder ResNets use GroupNorm eps 1e-6; the mid blocks attend with one head over all channels.
+ * With `arch: 'taesd'` the same fields describe a TAESD-family autoencoder (`taesd.ts`): `blockOutChannels` is its
+ * width per level (all equal; the number of levels gives the ×2^(L−1) downsampling), `normNumGroups` the groups of
+ * its mid-block GroupNorm, and `layersPerBlock` / `midBlockAddAttention` are not used.
  */
 export interface VaeSpec {
+  /** The autoencoder family (absent: `autoencoder-kl`). */
+  readonly arch?: VaeArch;
+  /**
+   * `taesd` only: the global-pooling GroupNorm branch in the deepest encoder blocks and the first decoder blocks
+   * (taesd's `use_midblock_gn`, the `flux_2` variant TAEF2 uses).
+   */
+  readonly midBlockGn?: boolean;
   readonly inChannels: number;
   readonly outChannels: number;
   /** SD: `[128, 256, 512, 512]` (downsampling ×8). */

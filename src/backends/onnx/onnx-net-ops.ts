@@ -149,6 +149,10 @@ export class OnnxNetOps implements NetOps<string> {
     return this.g.op('Relu', [x]);
   }
 
+  tanh(x: string): string {
+    return this.g.op('Tanh', [x]);
+  }
+
   maxPool2d(x: string, kernel: number, stride: number = kernel): string {
     return this.g.op('MaxPool', [x], { kernel_shape: { ints: [kernel, kernel] }, strides: { ints: [stride, stride] } });
   }

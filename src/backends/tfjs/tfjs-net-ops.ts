@@ -109,6 +109,7 @@ export function createTfjsNetOps(opts: TfjsNetOpsOptions = {}): NetOps<tf.Tensor
         return emb;
       }),
     relu: (x) => tf.relu(x),
+    tanh: (x) => tf.tanh(x),
     maxPool2d: (x, kernel, stride = kernel) =>
       tf.tidy(() => {
         const nhwc = tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D;

@@ -32,6 +32,8 @@ export interface LoraSet {
 
 const UNET_PATTERNS = /(^|\.)(to_k|to_q|to_v|to_out\.0|conv|conv1|conv2|conv_shortcut|conv_out|proj_out|proj_in|ff\.net\.2|ff\.net\.0\.proj)$/;
 const VAE_PATTERNS = /(^|\.)(conv|conv1|conv2|conv_in|conv_shortcut|conv_out|to_k|to_q|to_v|to_out\.0)$/;
+/** The convs of a TAESD-family encoder (`taesd.ts`): `encoder.<i>`, `encoder.<i>.conv.<j>`, `encoder.<i>.pool.<0|3>`. */
+const TAESD_ENCODER_CONV = /^encoder\.\d+(\.conv\.\d+|\.pool\.[03])?$/;
 
 function modules(shapes: ShapeMap): { name: string; shape: number[] }[] {
   const out: { name: string; shape: number[] }[] = [];
@@ -57,7 +59,7 @@ export function unetLoraTargets(shapes: ShapeMap): string[] {
 export function vaeEncoderLoraTargets(shapes: ShapeMap): string[] {
   return modules(shapes)
     .map((m) => m.name)
-    .filter((n) => n === 'quant_conv' || (n.startsWith('encoder.') && !n.includes('time') && VAE_PATTERNS.test(n)));
+    .filter((n) => n === 'quant_conv' || TAESD_ENCODER_CONV.test(n) || (n.startsWith('encoder.') && !n.includes('time') && VAE_PATTERNS.test(n)));
 }
 
 /** A trainable variable from `init`, releasing `init` (the variable keeps its own reference to the data). */
