@@ -225,8 +225,11 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
   }
 }
 
-/** One distillation step (student update, then fake-score update). Deterministic in (cfg.seed, step). */
-async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, onnxTeacher?: SyncOnnxTeacher, perceptual?: Perceptual): Promise<StepRecord> {
+/**
+ * One distillation step (student update, then fake-score update). Deterministic in (cfg.seed, step). Exported so a
+ * test can drive one step with its own (instrumented) nets and optimizers and check it against a reference.
+ */
+export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, onnxTeacher?: SyncOnnxTeacher, perceptual?: Perceptual): Promise<StepRecord> {
   const t0 = performance.now();
   const rng = Rng.forImage(cfg.seed, `step-${step}`, 'timesteps');
   const drawn = OFFICIAL_TS[rng.randint(0, OFFICIAL_TS.length - 1)]!;
