@@ -17,7 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pickTfjsRuntime } from '../../src/backends/tfjs/runtime.js';
 import { createTfjsNetOps } from '../../src/backends/tfjs/tfjs-net-ops.js';
 import { Rng } from '../../src/degradation/rng.js';
-import { trainStep } from '../../src/graphs/train.js';
+import { runTraining, trainStep } from '../../src/graphs/train.js';
+import { readLatestCheckpoint } from '../../src/graphs/training/run-files.js';
 import { type TrainConfig, parseTrainConfig } from '../../src/graphs/train-config.js';
 import { AdamW } from '../../src/graphs/training/adamw.js';
 import { HqDataset } from '../../src/graphs/training/hq-dataset.js';
@@ -32,7 +33,9 @@ import { vaeDecode, vaeEncode } from '../../src/models/vae.js';
 import { bicubicUpsample } from '../../src/resize/bicubic-upsample.js';
 import { imageToNchw } from '../../src/operators/loss.js';
 import { makeHqFolder } from '../helpers/hq-folder.js';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** ᾱ_t of SD's scaled-linear schedule, computed here in float64 (independent of src/schedule). */
 const ALPHAS_CUMPROD = (() => {
@@ -270,5 +273,23 @@ describe('distillation step wiring (tiny preset, batch 2, against a reference fr
     const before = tf.memory().numTensors; // after the first test: runtime caches exist
     await checkStep({ formula: 'official', debug: { fixedBatch: true, fixedTs: 441 }, timeMapping: { lambda: 0.8, gamma: 30 } }, 7);
     expect(tf.memory().numTensors, 'tensors left by a step and its reference').toBe(before);
+  }, 120_000);
+
+  it('runTraining trains the time-aware encoder: its time layers are in the checkpoint and moved off their init', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tadsr-wiring-'));
+    try {
+      const cfg = parseTrainConfig({ preset: 'tiny', data: { hq, patch: 32 }, out, seed: 2, steps: 1, checkpointEvery: 1, lr: 1e-3 });
+      expect(cfg.tae).toBe(true);
+      await runTraining(cfg, { skipExport: true }, () => {});
+      const ck = await readLatestCheckpoint(out, ['student']);
+      const student = ck!.groups['student']!;
+      const time = [...student.keys()].filter((k) => k.startsWith('vae.') && k.includes('time_emb_proj.weight'));
+      expect(time.length, 'TAE time layers among the trained student parameters').toBeGreaterThan(0);
+      const init = initParams(presetByName('tiny'), 2).vae;
+      const moved = time.filter((k) => student.get(k)!.data.some((v, i) => v !== init.get(k.slice('vae.'.length))!.data[i]));
+      expect(moved, 'time layers updated by the step').toEqual(time);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   }, 120_000);
 });
