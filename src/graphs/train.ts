@@ -21,7 +21,7 @@ import { Observable } from 'rxjs';
 import type { HostTensor } from '../backends/backend.js';
 import { pickTfjsRuntime } from '../backends/tfjs/runtime.js';
 import { createTfjsNetOps } from '../backends/tfjs/tfjs-net-ops.js';
-import { Rng } from '../degradation/rng.js';
+import { Rng } from '../random/rng.js';
 import type { RgbImage } from '../image.js';
 import { blurredMse } from '../losses/blurred-mse.js';
 import { diffusionLoss } from '../losses/diffusion-loss.js';
@@ -35,7 +35,7 @@ import { noisingCoefficients, oneStepCoefficients } from '../schedule/one-step.j
 import { OFFICIAL_TS, tvFromTs } from '../schedule/timesteps.js';
 import { readModelDir, writeModelDir } from './model-dir.js';
 import type { TrainConfig } from './train-config.js';
-import { AdamW } from './training/adamw.js';
+import { AdamW } from '../backends/tfjs/train/adamw.js';
 import { SyncOnnxTeacher } from './training/onnx-teacher.js';
 import { HqDataset } from './training/hq-dataset.js';
 import { DistillNets } from './training/nets.js';
