@@ -36,7 +36,7 @@ export { unetForward, type UNetInputs } from './models/unet.js';
 export { vaeEncode, vaeDecode, posteriorMean, posteriorLogVar } from './models/vae.js';
 export { countParams, initParams, paramShapes, unetParamShapes, vaeParamShapes, type ModelWeights, type WeightMap } from './models/params.js';
 export { SafetensorsFile, readSafetensors, writeSafetensors, loadCheckpoint, CheckpointMismatchError } from './models/safetensors.js';
-export { loraModules, loraParamShapes, loraLookup, mergeLora } from './models/lora.js';
+export { loraModules, loraParamShapes, loraLookup, mergeLora, officialLoraSpec } from './models/lora.js';
 export { flopsOf, type FlopCount } from './models/flops.js';
 export { createOnnxBackend, type OnnxBackend, type OnnxBackendOptions } from './backends/onnx/index.js';
 export { backendFactory, backendNames, registerBackendFactory, type BackendFactory } from './backends/registry.js';

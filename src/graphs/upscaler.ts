@@ -12,7 +12,7 @@
 import type { Backend } from '../backends/backend.js';
 import { backendFactory } from '../backends/registry.js';
 import { type ColorFixMode, applyColorFix } from '../color/color-fix.js';
-import { Rng } from '../degradation/rng.js';
+import { Rng } from '../random/rng.js';
 import { type RgbImage, createImage, cropImage } from '../image.js';
 import { type ModelFacts, decodeLatent, encodeLatent, latentSize, unetEps } from '../operators/net-calls.js';
 import { imageToTensor, tensorToImage } from '../operators/tensor-image.js';

@@ -13,7 +13,7 @@ import { presets, taef2Vae } from '../../src/models/presets.js';
 import { SafetensorsFile, readSafetensors, shapesOf, compareShapes } from '../../src/models/safetensors.js';
 import type { TimeAwareSpec, VaeSpec } from '../../src/models/specs.js';
 import { validateModelSpec } from '../../src/models/schema.js';
-import { vaeEncoderLoraTargets } from '../../src/graphs/training/lora.js';
+import { loraModules, officialLoraSpec } from '../../src/models/lora.js';
 import { PARITY_TOLERANCE, relativeError } from '../fixtures/parity/load-fixture.js';
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url));
@@ -96,7 +96,7 @@ describe('TAESD spec and training hooks', () => {
 
   it('encoder LoRA wraps every TAEF2 encoder conv (incl. the GN pool convs), no decoder or time layer', () => {
     const shapes = vaeParamShapes(taef2Vae, presets['small-taef2'].tae);
-    const targets = vaeEncoderLoraTargets(shapes);
+    const targets = loraModules(officialLoraSpec(4, 8), 'vae', shapes).map((m) => m.module);
     const encoderConvs = [...shapes].filter(([k, s]) => k.startsWith('encoder.') && !k.includes('time') && k.endsWith('.weight') && s.length === 4);
     expect(targets.sort()).toEqual(encoderConvs.map(([k]) => k.slice(0, -'.weight'.length)).sort());
     expect(targets).toContain('encoder.13.pool.3');

@@ -5,11 +5,11 @@
  * Runtime: the fastest present (tfjs-node-gpu > tfjs-node > wasm > cpu, `pickTfjsRuntime`); on wasm and cpu the
  * heavy ops run as ONNX Runtime kernels (`heavy: 'ort'`, measured fastest: bench/tfjs-train.ts).
  *
- * Training (see ./train/trainer.ts and README section "Training on TF.js"):
+ * Training (see ./train/adamw.ts and README section "Training on TF.js"):
  * ```ts
  * const backend = await createTfjsBackend(spec, weights);
- * const trainer = createTrainer({ variables: backend.selectParams('unet', (n) => n.startsWith('conv_in')), lr: 5e-5 });
- * const { loss } = trainer.trainStep(() => {
+ * const opt = new AdamW(backend.selectParams('unet', (n) => n.startsWith('conv_in')), { lr: 5e-5 });
+ * const { loss } = opt.minimize(() => {
  *   const { eps } = backend.forward('unet', { sample, timestep, encoderHiddenStates });
  *   return tf.mean(tf.square(tf.sub(eps, target)));
  * });
