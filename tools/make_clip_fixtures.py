@@ -108,7 +108,11 @@ def text_fixture() -> None:
             elif "embedding" in name:
                 p.copy_(0.5 * torch.randn_like(p))
             p.copy_(p.half().float())
-    state = {k: v.half().contiguous() for k, v in model.state_dict().items() if not k.endswith("position_ids")}
+    # Names as SD 2.1's text_encoder/model.safetensors holds them (`text_model.…`; transformers 5 drops the prefix).
+    state = {
+        (k if k.startswith("text_model.") else f"text_model.{k}"): v.half().contiguous()
+        for k, v in model.state_dict().items() if not k.endswith("position_ids")
+    }
     save_file(state, str(OUT / "text.safetensors"))
     spec = dict(
         vocabSize=TEXT_CFG["vocab_size"], hiddenSize=32, intermediateSize=64, numHiddenLayers=3, numAttentionHeads=4,

@@ -147,6 +147,9 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
         }
         case 'vaeDecoder':
           return { image: vaeDecode(ops, spec.vae, lookupIn(params.vae, 'vae'), need('latent'), { lora: fopts.lora }) };
+        case 'textEncoder':
+          // frozen and run once per prompt: the ONNX backend encodes prompts (`encodePrompt`)
+          throw new Error('the TF.js backend does not run the text encoder; encode prompts with the ONNX backend');
         default:
           throw new Error(`unknown sub-network ${String(net)}`);
       }
