@@ -143,3 +143,17 @@ describe('prompts', () => {
     expect(ok.events.at(-1)).toEqual({ type: 'done', ok: 2, failed: 0 });
   });
 });
+
+describe('tadsr upscale --prompt --tags (CLI)', () => {
+  it('writes the images; a text-free model refuses --prompt with exit code 2', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const tags = join(root, 'cli-tags.jsonl');
+    writeFileSync(tags, '{"name": "a.png", "tags": "building, sky"}\n{"name": "b.png", "tags": "cat"}\n');
+    const out = join(root, 'cli-out');
+    const code = await main(['node', 'tadsr', 'upscale', inDir, '-o', out, '--model', textModel, '--tags', tags, '--prompt', 'clean, 8k', '--quiet']);
+    expect(code).toBe(0);
+    expect((await sharp(join(out, 'a.png')).metadata()).width).toBe(64);
+    expect(await main(['node', 'tadsr', 'upscale', inDir, '-o', out, '--model', plainModel, '--prompt', 'x', '--quiet'])).toBe(2);
+    expect(await main(['node', 'tadsr', 'upscale', inDir, '-o', out, '--model', textModel, '--tags', join(root, 'nope.jsonl'), '--quiet'])).toBe(2);
+  });
+});
