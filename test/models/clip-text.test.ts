@@ -77,6 +77,17 @@ describe('CLIP text encoder', () => {
     expect(relativeError(data, io.last_hidden_state!.data)).toBeLessThan(PARITY_TOLERANCE);
   });
 
+  it('TF.js backend runs the textEncoder sub-network (ORT kernels) at 1e-4', async () => {
+    const { createTfjsBackend } = await import('../../src/backends/tfjs/tfjs-backend.js');
+    const b = await createTfjsBackend(modelSpec, { unet: new Map(), vae: new Map(), text: weights }, { runtime: 'cpu' });
+    try {
+      const { lastHiddenState } = await b.run('textEncoder', { inputIds: io.input_ids! });
+      expect(relativeError(lastHiddenState!.data, io.last_hidden_state!.data)).toBeLessThan(PARITY_TOLERANCE);
+    } finally {
+      await b.dispose();
+    }
+  });
+
   it('the spec schema accepts the text encoder and checks it against the UNet', () => {
     expect(validateModelSpec(modelSpec).text).toEqual(spec);
     expect(() => validateModelSpec({ ...modelSpec, unet: { ...presets.tiny.unet, crossAttentionDim: null } })).toThrow(/crossAttentionDim/);
