@@ -17,6 +17,9 @@ import { presets } from '../../src/models/presets.js';
 import { readSafetensors } from '../../src/models/safetensors.js';
 import type { ModelSpec, TextEncoderSpec } from '../../src/models/specs.js';
 import { encodePrompt } from '../../src/operators/encode-prompt.js';
+import { encode } from '../../src/operators/encode.js';
+import { denoise } from '../../src/operators/denoise.js';
+import { createImage } from '../../src/image.js';
 import { isFrameError } from '../../src/frame.js';
 import { officialPrompt, readTagsFile, TagsFileError } from '../../src/text/prompt.js';
 import { PARITY_TOLERANCE, relativeError } from '../fixtures/parity/load-fixture.js';
@@ -129,6 +132,21 @@ describe('prompts', () => {
     const fa = a as { prompt: string; context: HostTensor };
     expect(fa.prompt).toBe('sky, clean,');
     expect(Array.from(fa.context.data)).toEqual(Array.from((await up.prompts!.encode('sky, clean,')).data));
+  });
+
+  it('denoise reads the frame\'s context: encodePrompt → encode → denoise', async () => {
+    const lq = createImage(16, 16, new Float32Array(16 * 16 * 3).map((_, i) => 0.5 + 0.4 * Math.sin(i / 7)));
+    const frames = await lastValueFrom(
+      from([{ id: 'a', lq }, { id: 'b', lq }, { id: 'c', lq }]).pipe(
+        encodePrompt(up.prompts, up.facts, { tags: new Map([['a', 'sky'], ['b', 'cat, dog'], ['c', 'sky']]) }),
+        encode(up.backend, up.facts, { tS: 500 }),
+        denoise(up.backend, up.facts, { formula: 'official' }),
+        toArray(),
+      ),
+    );
+    const z = frames.map((f) => (f as { zHat: HostTensor }).zHat.data);
+    expect(relativeError(z[0]!, z[2]!)).toBe(0); // same prompt, same image
+    expect(relativeError(z[0]!, z[1]!)).toBeGreaterThan(1e-3); // the prompt reaches the UNet
   });
 
   it('models without a text encoder keep their zero condition and refuse prompts', async () => {
