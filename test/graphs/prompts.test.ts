@@ -90,6 +90,15 @@ describe('prompts', () => {
     expect(plain.prompts).toBeNull();
   });
 
+  it('a manifest whose spec has text but names no text files is refused', async () => {
+    const bad = join(root, 'bad-model');
+    mkdirSync(bad);
+    const m = JSON.parse(readFileSync(join(textModel, 'model.json'), 'utf8')) as { files: Record<string, string> };
+    delete m.files['tokenizer'];
+    writeFileSync(join(bad, 'model.json'), JSON.stringify(m));
+    await expect(readModelDir(bad)).rejects.toThrow(/files\.textEncoder and files\.tokenizer are required/);
+  });
+
   it('no prompt: the empty prompt\'s real embedding (transformers\' at 1e-4, not zeros), computed once per model', async () => {
     const io = Object.fromEntries(await readSafetensors(`${CLIP}text_io.safetensors`));
     const prompts = JSON.parse(readFileSync(`${CLIP}text_prompts.json`, 'utf8')) as string[];
