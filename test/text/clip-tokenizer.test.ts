@@ -24,6 +24,12 @@ describe('ClipTokenizer', () => {
     expect(wrong.map((r) => ({ text: r.text, got: tok.encode(r.text), want: r.ids }))).toEqual([]);
   });
 
+  it('the fixture vocabulary (first 6,000 merges of CLIP\'s BPE) keeps CLIP\'s own ids for common words', async () => {
+    // OpenAI CLIP / SD: "a photo of a cat" → 49406, 320, 1125, 539, 320, 2368, 49407 (only bos/eos move here)
+    const tok = await ClipTokenizer.fromFolder(join(DIR, 'tokenizer'));
+    expect(tok.encode('a photo of a cat').slice(0, 7)).toEqual([tok.bosId, 320, 1125, 539, 320, 2368, tok.eosId]);
+  });
+
   it('reads pad token and length from the folder; truncates keeping the end token', async () => {
     const tok = await ClipTokenizer.fromFolder(join(DIR, 'tokenizer'));
     expect(tok.maxLength).toBe(77);
