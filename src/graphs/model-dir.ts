@@ -8,6 +8,8 @@
  * DIR/unet.safetensors    the student UNet, LoRA merged, diffusers parameter names
  * DIR/vae.safetensors     the VAE (+ the time-aware encoder's time layers), diffusers names
  * DIR/teacher-unet.safetensors   optional: the frozen teacher UNet (needed to distil, not to infer)
+ * DIR/text-encoder.safetensors    with `spec.text`: SD's CLIPTextModel (transformers names, `text_model.…`)
+ * DIR/tokenizer/                  with `spec.text`: SD's tokenizer folder (vocab.json, merges.txt, …)
  * ```
  *
  * ```ts
@@ -23,6 +25,7 @@ import { type ModelWeights, initParams, paramShapes, unetParamShapes, vaeParamSh
 import { type PresetName, presetByName } from '../models/presets.js';
 import { CheckpointMismatchError, SafetensorsFile, assertShapesMatch, readSafetensors, writeSafetensors } from '../models/safetensors.js';
 import { validateModelSpec } from '../models/schema.js';
+import { textEncoderParamShapes } from '../models/clip-text.js';
 import type { ModelSpec } from '../models/specs.js';
 import type { ModelFacts } from '../operators/net-calls.js';
 import type { OneStepFormula } from '../schedule/one-step.js';
@@ -41,11 +44,21 @@ export interface ModelManifest {
   readonly formula: OneStepFormula;
   readonly colorFix: ColorFixMode;
   readonly defaultTs: number;
-  /** How the UNet is conditioned: always the fixed empty embedding here (no text encoder). */
-  readonly textCondition: 'zeros';
+  /**
+   * How the UNet is conditioned: `zeros`, a fixed all-zero embedding (models without a text encoder); `prompt`,
+   * the text encoder's embedding of each image's prompt (`spec.text`, `files.textEncoder`, `files.tokenizer`).
+   */
+  readonly textCondition: 'zeros' | 'prompt';
   /** Where the weights came from (free-form: command, step, source checkpoint, date). */
   readonly provenance: Readonly<Record<string, string | number | boolean>>;
-  readonly files: { readonly unet: string; readonly vae: string; readonly teacherUnet?: string };
+  readonly files: {
+    readonly unet: string;
+    readonly vae: string;
+    readonly teacherUnet?: string;
+    /** With `spec.text`: the text encoder's safetensors and the tokenizer folder, relative to DIR. */
+    readonly textEncoder?: string;
+    readonly tokenizer?: string;
+  };
 }
 
 export interface LoadedModel {
@@ -102,7 +115,11 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
   } catch (err) {
     throw new ModelDirError(`${join(dir, 'model.json')}: ${(err as Error).message}`);
   }
-  return { ...(json as unknown as ModelManifest), spec };
+  const manifest = { ...(json as unknown as ModelManifest), spec };
+  if (spec.text !== undefined && (manifest.files?.textEncoder === undefined || manifest.files.tokenizer === undefined)) {
+    throw new ModelDirError(`${join(dir, 'model.json')}: the spec has a text encoder, so files.textEncoder and files.tokenizer are required`);
+  }
+  return manifest;
 }
 
 async function readChecked(path: string, expected: ReturnType<typeof paramShapes>, what: string, allowUnexpected = false): Promise<ModelWeights['unet']> {
@@ -136,7 +153,11 @@ export async function readModelDir(dir: string, opts: { readonly teacher?: boole
   if (opts.teacher && manifest.files.teacherUnet) {
     teacherUnet = await readChecked(join(dir, manifest.files.teacherUnet), unetParamShapes(spec.unet), 'teacher UNet');
   }
-  return { dir, manifest, weights: { unet, vae }, ...(teacherUnet ? { teacherUnet } : {}) };
+  // The text encoder: a checkpoint may also hold `text_model.embeddings.position_ids` (a buffer), hence unexpected names pass.
+  const text = spec.text && manifest.files.textEncoder
+    ? await readChecked(join(dir, manifest.files.textEncoder), textEncoderParamShapes(spec.text), 'text encoder', true)
+    : undefined;
+  return { dir, manifest, weights: { unet, vae, ...(text ? { text } : {}) }, ...(teacherUnet ? { teacherUnet } : {}) };
 }
 
 export interface WriteModelOptions {
@@ -146,13 +167,26 @@ export interface WriteModelOptions {
   readonly defaultTs?: number;
   readonly provenance?: Readonly<Record<string, string | number | boolean>>;
   readonly teacherUnet?: ModelWeights['unet'];
+  /** For a spec with `text`: the tokenizer folder to copy (vocab.json, merges.txt and its config files). */
+  readonly tokenizerDir?: string;
 }
+
+/** The files of a CLIP tokenizer folder that are copied (the first two are required). */
+const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'tokenizer_config.json', 'special_tokens_map.json'];
 
 /** Write a model directory atomically (into `DIR.tmp-*`, then rename over `DIR`). */
 export async function writeModelDir(dir: string, spec: ModelSpec, weights: ModelWeights, opts: WriteModelOptions = {}): Promise<void> {
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   await mkdir(tmp, { recursive: true });
-  const files = { unet: 'unet.safetensors', vae: 'vae.safetensors', ...(opts.teacherUnet ? { teacherUnet: 'teacher-unet.safetensors' } : {}) };
+  if (spec.text !== undefined && (weights.text === undefined || opts.tokenizerDir === undefined)) {
+    throw new ModelDirError('a spec with a text encoder needs its weights (weights.text) and a tokenizer folder (tokenizerDir)');
+  }
+  const files = {
+    unet: 'unet.safetensors',
+    vae: 'vae.safetensors',
+    ...(opts.teacherUnet ? { teacherUnet: 'teacher-unet.safetensors' } : {}),
+    ...(spec.text ? { textEncoder: 'text-encoder.safetensors', tokenizer: 'tokenizer' } : {}),
+  };
   const manifest: ModelManifest = {
     format: MODEL_FORMAT,
     version: MODEL_FORMAT_VERSION,
@@ -161,7 +195,7 @@ export async function writeModelDir(dir: string, spec: ModelSpec, weights: Model
     formula: opts.formula ?? 'ddpm-x0',
     colorFix: opts.colorFix ?? 'adain',
     defaultTs: opts.defaultTs ?? DEFAULT_TS,
-    textCondition: 'zeros',
+    textCondition: spec.text ? 'prompt' : 'zeros',
     provenance: { createdAt: new Date().toISOString(), ...opts.provenance },
     files,
   };
@@ -169,6 +203,18 @@ export async function writeModelDir(dir: string, spec: ModelSpec, weights: Model
   await writeSafetensors(join(tmp, files.unet), weights.unet, { metadata: { format: 'pt' } });
   await writeSafetensors(join(tmp, files.vae), weights.vae, { metadata: { format: 'pt' } });
   if (opts.teacherUnet) await writeSafetensors(join(tmp, 'teacher-unet.safetensors'), opts.teacherUnet, { metadata: { format: 'pt' } });
+  if (spec.text && weights.text && opts.tokenizerDir !== undefined) {
+    await writeSafetensors(join(tmp, 'text-encoder.safetensors'), weights.text, { metadata: { format: 'pt' } });
+    await mkdir(join(tmp, 'tokenizer'));
+    const { copyFile } = await import('node:fs/promises');
+    for (const [i, f] of TOKENIZER_FILES.entries()) {
+      try {
+        await copyFile(join(opts.tokenizerDir, f), join(tmp, 'tokenizer', f));
+      } catch (err) {
+        if (i < 2) throw new ModelDirError(`tokenizer folder ${opts.tokenizerDir}: cannot copy ${f}: ${(err as Error).message}`);
+      }
+    }
+  }
   await writeFile(join(tmp, 'model.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);

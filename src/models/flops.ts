@@ -153,6 +153,15 @@ export class ShapeOps implements NetOps<Shape> {
   timestepEmbedding(t: Shape, dim: number): Shape {
     return [t[0]!, dim];
   }
+  embedding(table: Shape, ids: Shape): Shape {
+    return [...ids, table[1]!];
+  }
+  positions(ids: Shape): Shape {
+    return [1, ids[1]!];
+  }
+  causalAttention(q: Shape, k: Shape, v: Shape, heads: number): Shape {
+    return this.attention(q, k, v, heads);
+  }
 }
 
 /** What to count: a sub-network or the whole one-step student (TAE/encoder + UNet + decoder). */

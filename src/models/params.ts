@@ -256,6 +256,8 @@ export interface ModelWeights {
   readonly unet: WeightMap;
   /** The VAE (and, with a TAE spec, its time layers under `encoder.time_embedding` / `…time_emb_proj`). */
   readonly vae: WeightMap;
+  /** The text encoder (transformers `CLIPTextModel` names), for models with `spec.text`; run by the ONNX backend. */
+  readonly text?: WeightMap;
 }
 
 /**

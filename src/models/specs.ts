@@ -135,10 +135,33 @@ export interface LoraSpec {
   readonly adapters: readonly LoraAdapterSpec[];
 }
 
-/** A whole TADSR model: the UNet, the VAE, optionally the time-aware encoder and LoRA adapters. */
+/**
+ * Hugging Face `CLIPTextModel` (`CLIPTextConfig` in camelCase): token + position embeddings, pre-norm transformer
+ * layers with causal self-attention and an MLP, final LayerNorm; the UNet reads `last_hidden_state`.
+ * SD 2.1 (OpenCLIP ViT-H text tower): vocab 49408, width 1024, MLP 4096, 23 layers, 16 heads, 77 positions, `gelu`;
+ * SD 1.x (OpenAI CLIP ViT-L): 768 wide, 12 layers, 12 heads, `quick_gelu`.
+ */
+export interface TextEncoderSpec {
+  readonly vocabSize: number;
+  readonly hiddenSize: number;
+  readonly intermediateSize: number;
+  readonly numHiddenLayers: number;
+  readonly numAttentionHeads: number;
+  readonly maxPositionEmbeddings: number;
+  /** MLP activation: exact `gelu` (SD 2.x) or CLIP's `quick_gelu` x·σ(1.702x) (SD 1.x). */
+  readonly hiddenAct: 'gelu' | 'quick_gelu';
+  readonly layerNormEps: number;
+}
+
+/**
+ * A whole TADSR model: the UNet, the VAE, optionally the time-aware encoder, LoRA adapters and the text encoder
+ * (when present, prompts are tokenized with the model folder's `tokenizer/` and encoded by it; its width must be
+ * the UNet's `crossAttentionDim`).
+ */
 export interface ModelSpec {
   readonly unet: UNetSpec;
   readonly vae: VaeSpec;
   readonly tae?: TimeAwareSpec;
   readonly lora?: LoraSpec;
+  readonly text?: TextEncoderSpec;
 }

@@ -22,6 +22,8 @@ interface UpscaleCliOptions {
   seed?: string;
   scale?: string;
   formula?: string;
+  prompt?: string;
+  tags?: string;
   quiet?: boolean;
 }
 
@@ -30,12 +32,16 @@ t_s trades fidelity (small) for realism (large); the paper's default is 500. A f
 with the same file names; a single file in with an image name for -o gives that file. Images of any size are
 tiled (--tile LQ pixels, Gaussian blending over --overlap pixels); every tile uses the same t_s.
 Without --seed the encoder's posterior mean is used (deterministic); with --seed N a posterior sample drawn
-from seed N (the official code samples, unseeded). There is no text encoder: the UNet gets a fixed empty
-condition. Unreadable files are reported and skipped; the exit code is then 1.
+from seed N (the official code samples, unseeded). A model with a text encoder (exported from SD 2.1 with
+tools/export_checkpoint.py) conditions the UNet on each image's prompt "{tags}, {--prompt}," as the official
+code does (tags from --tags, a JSON-lines file of {"name", "tags"}); with neither, on the empty prompt's
+embedding. Models without a text encoder get a fixed zero condition and refuse --prompt/--tags.
+Unreadable files (and, with --tags, images without tags) are reported and skipped; the exit code is then 1.
 
 Examples:
   tadsr upscale photo.png -o photo_x4.png --model runs/small/model
-  tadsr upscale lq/ -o sr/ --t-s 300 --tile 96 --overlap 24 --color-fix wavelet`;
+  tadsr upscale lq/ -o sr/ --t-s 300 --tile 96 --overlap 24 --color-fix wavelet
+  tadsr upscale lq/ -o sr/ --model models/tadsr-sd21 --tags lq_tags.jsonl --prompt "clean, high-resolution, 8k"`;
 
 function usage(message: string): number {
   process.stderr.write(`tadsr upscale: ${message}\n`);
@@ -62,6 +68,8 @@ export function registerUpscale(program: Command): void {
     .option('--backend <name>', 'onnx | tfjs (default onnx)')
     .option('--seed <n>', 'sample the encoder posterior with this seed (default: posterior mean)')
     .option('--formula <name>', 'override the one-step formula: ddpm-x0 | official')
+    .option('--prompt <text>', 'user prompt, models with a text encoder: each image gets "{tags}, {prompt},"')
+    .option('--tags <file>', 'JSON lines {"name": "0001.png", "tags": "…"} per image (e.g. from DAPE/RAM)')
     .option('--scale <n>', 'upscaling factor (only 4)', '4')
     .option('-q, --quiet', 'no progress bar or summary')
     .addHelpText('after', HELP_AFTER)
@@ -85,6 +93,8 @@ async function runUpscale(inputs: string[], o: UpscaleCliOptions): Promise<numbe
       ...(o.backend ? { backend: o.backend } : {}),
       ...(o.seed ? { seed: intOpt('seed', o.seed, 0, Number.MAX_SAFE_INTEGER)! } : {}),
       ...(o.formula ? { formula: o.formula as 'ddpm-x0' | 'official' } : {}),
+      ...(o.prompt !== undefined ? { prompt: o.prompt } : {}),
+      ...(o.tags !== undefined ? { tags: o.tags } : {}),
       scale: intOpt('scale', o.scale, 1, 16)!,
     };
   } catch (err) {
