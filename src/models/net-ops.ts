@@ -77,6 +77,18 @@ export interface NetOps<T> {
   addScalar(x: T, s: number): T;
   /** Mean over `axes`, which stay as size-1 dimensions (PyTorch `mean(dim, keepdim=True)`, ONNX ReduceMean). */
   reduceMean(x: T, axes: readonly number[]): T;
+  // --- added for ST-LPIPS (src/models/stlpips.ts) ---
+  /**
+   * Reflection padding of NCHW's last two axes (PyTorch `ReflectionPad2d`, ONNX `Pad` mode `reflect`):
+   * `pads` = `[top, left, bottom, right]`, each smaller than its axis.
+   */
+  padReflect(x: T, pads: readonly [number, number, number, number]): T;
+  /**
+   * Depthwise blur of NCHW by the separable filter `taps ⊗ taps` (used as given: normalise them), the same for
+   * each of the `channels` channels, with stride `stride` and no padding — PyTorch
+   * `F.conv2d(x, outer(taps, taps).repeat(C, 1, 1, 1), stride=stride, groups=C)`.
+   */
+  blur2d(x: T, channels: number, taps: readonly number[], stride: number): T;
 }
 
 /** How a network reads its weights: by diffusers parameter name. Missing names throw. */
