@@ -66,6 +66,8 @@ export function flopCountingOps(counter: { flops: number }): NetOps<Shape> {
     split: (x, axis, parts) => Array.from({ length: parts }, () => x.map((d, i) => (i === axis ? d / parts : d))),
     timestepEmbedding: (t, dim) => [t[0]!, dim],
     reduceMean: (x, axes) => x.map((d, i) => (axes.includes(i) ? 1 : d)),
+    padReflect: (x, [t, l, b, r]) => [x[0]!, x[1]!, x[2]! + t + b, x[3]! + l + r],
+    blur2d: (x, _c, taps, s) => [x[0]!, x[1]!, Math.floor((x[2]! - taps.length) / s) + 1, Math.floor((x[3]! - taps.length) / s) + 1],
   };
 }
 

@@ -120,6 +120,19 @@ export class ShapeOps implements NetOps<Shape> {
     this.count.other += size(x);
     return x.map((d, i) => (axes.includes(i) || axes.includes(i - x.length) ? 1 : d));
   }
+  padReflect(x: Shape, [t, l, b, r]: readonly [number, number, number, number]): Shape {
+    const [B, C, H, W] = x as [number, number, number, number];
+    const out = [B, C, H + t + b, W + l + r];
+    this.count.other += size(out);
+    return out;
+  }
+  blur2d(x: Shape, _channels: number, taps: readonly number[], stride: number): Shape {
+    const [B, C, H, W] = x as [number, number, number, number];
+    const k = taps.length;
+    const out = [B, C, Math.floor((H - k) / stride) + 1, Math.floor((W - k) / stride) + 1];
+    this.count.other += 2 * size(out) * k * k;
+    return out;
+  }
   expandSpatial(x: Shape): Shape {
     return [...x, 1, 1];
   }

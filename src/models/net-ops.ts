@@ -92,6 +92,18 @@ export interface NetOps<T> {
    * transformer; `Lq = Lk`).
    */
   causalAttention(q: T, k: T, v: T, heads: number): T;
+  // --- added for ST-LPIPS (src/models/stlpips.ts) ---
+  /**
+   * Reflection padding of NCHW's last two axes (PyTorch `ReflectionPad2d`, ONNX `Pad` mode `reflect`):
+   * `pads` = `[top, left, bottom, right]`, each smaller than its axis.
+   */
+  padReflect(x: T, pads: readonly [number, number, number, number]): T;
+  /**
+   * Depthwise blur of NCHW by the separable filter `taps ⊗ taps` (used as given: normalise them), the same for
+   * each of the `channels` channels, with stride `stride` and no padding — PyTorch
+   * `F.conv2d(x, outer(taps, taps).repeat(C, 1, 1, 1), stride=stride, groups=C)`.
+   */
+  blur2d(x: T, channels: number, taps: readonly number[], stride: number): T;
 }
 
 /** How a network reads its weights: by diffusers parameter name. Missing names throw. */

@@ -213,4 +213,19 @@ export class OnnxNetOps implements NetOps<string> {
     const out = g.op('Transpose', [g.op('MatMul', [probs, vh])], { perm: { ints: [0, 2, 1, 3] } });
     return g.op('Reshape', [out, g.constInt64([0, 0, -1])]);
   }
+
+  /** ONNX Pad (opset 18), mode reflect, on H and W. */
+  padReflect(x: string, pads: readonly [number, number, number, number]): string {
+    const [t, l, b, r] = pads;
+    return this.g.op('Pad', [x, this.g.constInt64([0, 0, t, l, 0, 0, b, r])], { mode: { s: 'reflect' } });
+  }
+
+  /** Grouped Conv (group = channels) with the constant filter `taps ⊗ taps` repeated per channel. */
+  blur2d(x: string, channels: number, taps: readonly number[], stride: number): string {
+    const k = taps.length;
+    const filt = new Array<number>(channels * k * k);
+    for (let c = 0; c < channels; c++) for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) filt[(c * k + i) * k + j] = taps[i]! * taps[j]!;
+    const w = this.g.constFloat(filt, [channels, 1, k, k]);
+    return this.g.op('Conv', [x, w], { group: { i: channels }, strides: { ints: [stride, stride] }, pads: { ints: [0, 0, 0, 0] } });
+  }
 }
