@@ -34,6 +34,8 @@ export interface UpscaleOptions {
   readonly colorFix?: ColorFixMode;
   readonly formula?: OneStepFormula;
   readonly backend?: string;
+  /** Device of the backend (`auto`, `cpu`, `webgpu`, `cuda` for onnx; see src/backends/onnx/device.ts). */
+  readonly device?: string;
   readonly seed?: number;
   /** Only 4 is supported (the model's factor). */
   readonly scale?: number;
@@ -92,7 +94,7 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
       }
       const jobs = planOutputs(inputs, out);
       const modelDir = opts.model ?? defaultModelDir();
-      const up = opts.upscaler ?? (await Upscaler.load(modelDir, opts.backend ? { backend: opts.backend } : {}));
+      const up = opts.upscaler ?? (await Upscaler.load(modelDir, { ...(opts.backend ? { backend: opts.backend } : {}), ...(opts.device ? { variant: opts.device } : {}) }));
       let ok = 0;
       let failed = 0;
       try {

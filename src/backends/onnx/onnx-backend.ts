@@ -131,9 +131,9 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
   const placements: Record<string, Placement> = {};
   const notes: string[] = [...plan.notes];
   let provider: ExecutionProvider | null = null;
-  let runtime = `onnxruntime-node ${version} (${providers.join(' > ')}, not loaded yet)`;
   const adapterText = () =>
     plan.adapter === undefined ? '' : ` on ${plan.adapter.name}${plan.adapter.type === 'cpu' ? ' [software]' : ''}`;
+  let runtime = `onnxruntime-node ${version} (${providers.join(' > ')}${providers.includes('webgpu') ? adapterText() : ''}, not loaded yet)`;
 
   const emitWeights = { unet: weights.unet, vae: weights.vae, teacherUnet: opts.teacherUnet };
 

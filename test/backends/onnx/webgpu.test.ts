@@ -134,7 +134,7 @@ describe.skipIf(!HAVE_VULKAN)('WebGPU provider vs CPU provider (≤ 1e-3 relativ
       expect(await compare(b, 'timeAwareEncoder', { sample: wave([1, 3, 32, 32], 0.37), timestep: { shape: [1], data: Float32Array.of(300) } })).toBeLessThan(1e-3);
     });
     it('unet at 4² latent', async () => {
-      const ctx = spec.unet.crossAttentionDim === null ? {} : { encoderHiddenStates: wave([1, 2, spec.unet.crossAttentionDim], 0.11) };
+      const ctx: Record<string, ReturnType<typeof wave>> = spec.unet.crossAttentionDim === null ? {} : { encoderHiddenStates: wave([1, 2, spec.unet.crossAttentionDim], 0.11) };
       expect(await compare(b, 'unet', { sample: wave([1, L, 4, 4], 0.53), timestep: { shape: [1], data: Float32Array.of(300) }, ...ctx })).toBeLessThan(1e-3);
     });
     it('vaeDecoder from 4² latent', async () => {
