@@ -68,7 +68,10 @@ describe('tadsr upscale --device', () => {
       const up = await Upscaler.load(defaultModelDir(), { variant });
       try {
         results.push(await up.upscale(lq));
-        if (variant === 'webgpu') expect(up.backend.info.runtime).toMatch(/webgpu on /);
+        if (variant === 'webgpu') {
+          // the whole student ran as one graph on the GPU (only the image crosses), its heavy nodes all there
+          expect(up.backend.info.runtime).toMatch(/webgpu on .*student: webgpu \d+/);
+        }
       } finally {
         await up.dispose();
       }
@@ -85,5 +88,5 @@ describe('tadsr upscale --device', () => {
     let worst = 0;
     for (let i = 0; i < png.data.length; i++) worst = Math.max(worst, Math.abs(png.data[i]! - Math.min(1, Math.max(0, cpu.data[i]!))));
     expect(worst).toBeLessThanOrEqual(1 / 255 + 1e-6);
-  });
+  }, 600_000); // ~30 s alone on 2 cores; the software driver slows down most when the CPU is shared
 });
