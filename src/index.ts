@@ -39,6 +39,7 @@ export { SafetensorsFile, readSafetensors, writeSafetensors, loadCheckpoint, Che
 export { loraModules, loraParamShapes, loraLookup, mergeLora, officialLoraSpec } from './models/lora.js';
 export { flopsOf, type FlopCount } from './models/flops.js';
 export { createOnnxBackend, type OnnxBackend, type OnnxBackendOptions } from './backends/onnx/index.js';
+export { DeviceError, planDevice, vulkanAdapters, type Device, type OnnxBackendInfo } from './backends/onnx/index.js';
 export { backendFactory, backendNames, registerBackendFactory, type BackendFactory } from './backends/registry.js';
 export { benchmarkBackends, formatBenchTable, type BenchOptions, type BenchResult, type BenchRow } from './graphs/bench.js';
 export * from './schedule/index.js';

@@ -16,6 +16,8 @@ export interface BackendFactory {
    * for TF.js. Empty: none is usable on this machine.
    */
   variants(): Promise<readonly string[]>;
+  /** Whether `variant` may be asked for by name even when `variants()` leaves it out (e.g. a software GPU). */
+  accepts?(variant: string): boolean;
   /** A backend for `spec` + `weights` running on `variant` (default: the first of `variants()`). */
   create(spec: ModelSpec, weights: ModelWeights, opts?: { readonly variant?: string }): Promise<Backend>;
 }

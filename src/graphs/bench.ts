@@ -119,7 +119,7 @@ async function targets(sel: 'all' | readonly string[]): Promise<{ list: { f: Bac
     const [name, variant] = s.split(':') as [string, string | undefined];
     const f = await backendFactory(name);
     const vs = await f.variants();
-    if (variant !== undefined && !vs.includes(variant)) throw new Error(`backend ${name} has no variant "${variant}" here (available: ${vs.join(', ') || 'none'})`);
+    if (variant !== undefined && !vs.includes(variant) && f.accepts?.(variant) !== true) throw new Error(`backend ${name} has no variant "${variant}" here (available: ${vs.join(', ') || 'none'})`);
     for (const v of variant === undefined ? vs : [variant]) list.push({ f, variant: v });
   }
   return { list, skipped: [] };

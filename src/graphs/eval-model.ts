@@ -43,6 +43,8 @@ export interface EvaluateModelOptions {
   readonly model?: string;
   /** Backend for `model` (default the upscaler's: `onnx`). */
   readonly backend?: string;
+  /** Device for `model` (`auto`, `cpu`, `webgpu`, `cuda` on onnx). */
+  readonly device?: string;
   /** The model as a function (used instead of `model`). */
   readonly upscaleFn?: UpscaleFn;
   /** Label of the model in the report (default the model dir, or `upscaleFn`). */
@@ -140,7 +142,7 @@ export async function evaluateModel(opts: EvaluateModelOptions): Promise<Evaluat
   let upscaler: Upscaler | undefined;
   let upscaleFn = opts.upscaleFn;
   if (!upscaleFn) {
-    upscaler = await Upscaler.load(opts.model!, opts.backend ? { backend: opts.backend } : {});
+    upscaler = await Upscaler.load(opts.model!, { ...(opts.backend ? { backend: opts.backend } : {}), ...(opts.device ? { variant: opts.device } : {}) });
     const up = upscaler;
     upscaleFn = (lq, tS, id) => up.upscale(lq, { tS, id });
   }

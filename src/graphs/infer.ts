@@ -35,6 +35,8 @@ export interface UpscaleOptions {
   readonly colorFix?: ColorFixMode;
   readonly formula?: OneStepFormula;
   readonly backend?: string;
+  /** Device of the backend (`auto`, `cpu`, `webgpu`, `cuda` for onnx; see src/backends/onnx/device.ts). */
+  readonly device?: string;
   readonly seed?: number;
   /** Only 4 is supported (the model's factor). */
   readonly scale?: number;
@@ -109,7 +111,7 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
         }
       }
       const modelDir = opts.model ?? defaultModelDir();
-      const up = opts.upscaler ?? (await Upscaler.load(modelDir, opts.backend ? { backend: opts.backend } : {}));
+      const up = opts.upscaler ?? (await Upscaler.load(modelDir, { ...(opts.backend ? { backend: opts.backend } : {}), ...(opts.device ? { variant: opts.device } : {}) }));
       if (up.prompts === null && (opts.prompt !== undefined || tags !== undefined)) {
         if (!opts.upscaler) await up.dispose();
         throw new UsageError(`the model ${modelDir} has no text encoder, so --prompt/--tags cannot be used (export a model with its text_encoder and tokenizer)`);

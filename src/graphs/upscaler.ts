@@ -14,7 +14,7 @@ import { backendFactory } from '../backends/registry.js';
 import { type ColorFixMode, applyColorFix } from '../color/color-fix.js';
 import { Rng } from '../random/rng.js';
 import { type RgbImage, createImage, cropImage } from '../image.js';
-import { type ModelFacts, decodeLatent, encodeLatent, latentSize, unetEps } from '../operators/net-calls.js';
+import { type ModelFacts, decodeLatent, emptyContext, encodeLatent, latentSize, unetEps } from '../operators/net-calls.js';
 import { imageToTensor, tensorToImage } from '../operators/tensor-image.js';
 import { bicubicUpsample } from '../resize/bicubic-upsample.js';
 import { type OneStepFormula, applyLinear, oneStepCoefficients } from '../schedule/one-step.js';
@@ -46,6 +46,18 @@ export interface UpscaleImageOptions {
    * encoder rejects a prompt.
    */
   readonly prompt?: string;
+}
+
+/**
+ * A backend that runs the whole one-step student as one graph (the ONNX backend's `runGraph('student')`, see
+ * src/backends/onnx/emit.ts): encoder → UNet → decoder stay on the device, only the image crosses.
+ */
+interface FusedStudent {
+  runGraph(net: 'student', inputs: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
+}
+
+function fusedStudent(b: Backend): FusedStudent | undefined {
+  return typeof (b as Partial<FusedStudent>).runGraph === 'function' ? (b as unknown as FusedStudent) : undefined;
 }
 
 /** Bicubic support of PIL (2 px) + 1: LQ margin read around each tile so tiles upsample as the whole image does. */
@@ -104,11 +116,22 @@ export class Upscaler {
       noise = new Float32Array(latentSize(this.facts, x.shape[2]!, x.shape[3]!));
       Rng.forImage(o.seed, o.noiseKey ?? 'image', 'posterior').fillNormal(noise);
     }
-    const zL = await encodeLatent(this.backend, this.facts, x, o.tS, noise ? { noise } : {});
     const context = o.context ?? (await this.contextFor(undefined));
-    const eps = await unetEps(this.backend, this.facts, zL, o.tS, context === undefined ? {} : { context });
-    const zHat = { shape: zL.shape, data: applyLinear(oneStepCoefficients(o.formula, o.tS), zL.data, eps.data) };
-    const px = await decodeLatent(this.backend, this.facts, zHat);
+    const fused = noise === undefined ? fusedStudent(this.backend) : undefined;
+    let px: HostTensor;
+    if (fused !== undefined) {
+      // posterior mean: the whole student in one graph (same maths as the three calls below)
+      const { a, b } = oneStepCoefficients(o.formula, o.tS);
+      const one = (v: number): HostTensor => ({ shape: [1], data: Float32Array.of(v) });
+      const ctx = context ?? emptyContext(this.facts, 1);
+      const out = await fused.runGraph('student', { sample: x, timestep: one(o.tS), zCoef: one(a), epsCoef: one(b), ...(ctx ? { encoderHiddenStates: ctx } : {}) });
+      px = out['image']!;
+    } else {
+      const zL = await encodeLatent(this.backend, this.facts, x, o.tS, noise ? { noise } : {});
+      const eps = await unetEps(this.backend, this.facts, zL, o.tS, context === undefined ? {} : { context });
+      const zHat = { shape: zL.shape, data: applyLinear(oneStepCoefficients(o.formula, o.tS), zL.data, eps.data) };
+      px = await decodeLatent(this.backend, this.facts, zHat);
+    }
     const sr = tensorToImage(px, lqUp.width, lqUp.height);
     return applyColorFix(o.colorFix, sr, lqUp);
   }

@@ -1,7 +1,8 @@
 /**
  * The ONNX Runtime inference backend: emits one ONNX graph per sub-network from the spec and weights (on first
  * use, or ahead with `prepare`), runs it with onnxruntime-node in a worker thread (sessions created once and
- * reused), CUDA when present else CPU — `info.runtime` says which ran.
+ * reused) on the device asked for (`auto`: CUDA, else a hardware WebGPU adapter, else CPU; see `device.ts`) —
+ * `info` says which provider and adapter ran, and on a GPU provider how many nodes of each graph landed where.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -11,17 +12,23 @@ import type { Backend, BackendInfo, HostTensor, SubNetwork } from '../backend.js
 import { textEncoderParamShapes } from '../../models/clip-text.js';
 import { countParams, unetParamShapes, vaeParamShapes } from '../../models/params.js';
 import type { ModelSpec } from '../../models/specs.js';
+import { DeviceError, formatPlacement, planDevice, providerBundled, type Device, type DevicePlan, type Placement } from './device.js';
 import { emitSubNetwork, type OnnxGraphName, type WeightSource } from './emit.js';
 import { SessionHost } from './session-host.js';
-import type { ExecutionProvider } from './session-protocol.js';
+import type { ExecutionProvider, WireTensor } from './session-protocol.js';
 
 /** Graphs whose weights exceed this go through an external-data file (protobuf's limit is 2 GiB). */
 const INLINE_LIMIT_BYTES = 1.5 * 2 ** 30;
 
 export interface OnnxBackendOptions {
   /**
-   * Execution providers to try, in order. Default: `['cuda', 'cpu']` when onnxruntime-node lists CUDA as
-   * bundled, else `['cpu']`. The first that loads the model is used.
+   * Where to run: `auto` (default: CUDA when bundled, else a hardware WebGPU adapter, else CPU), `cpu`,
+   * `webgpu` (any Vulkan adapter, also the software one), `cuda`. An explicit device that cannot run here, or
+   * a GPU provider that leaves heavy nodes (Conv, MatMul, norms, attention) on the CPU, is an error.
+   */
+  readonly device?: Device;
+  /**
+   * Execution providers to try, in order (overrides `device`). The first that loads the model is used.
    */
   readonly providers?: readonly ExecutionProvider[];
   /** CPU intra-op threads (default: `os.availableParallelism()`). */
@@ -48,8 +55,23 @@ export interface OnnxWeights {
   readonly text?: WeightSource;
 }
 
+/** What ran: the contract's name + runtime, and the device facts behind them. */
+export interface OnnxBackendInfo extends BackendInfo {
+  /** The device asked for. */
+  readonly device: Device;
+  /** The execution provider of the last graph loaded (`null` before the first). */
+  readonly provider: ExecutionProvider | null;
+  /** The WebGPU adapter (`name`, `type`: `discrete` … `cpu` = software), when WebGPU runs. */
+  readonly adapter?: { readonly name: string; readonly type: string; readonly driver: string };
+  /** Per loaded graph: nodes per provider and op type (GPU providers; on the CPU provider every node is on CPU). */
+  readonly placements: Readonly<Record<string, Placement>>;
+  /** Why providers were skipped or fell back. */
+  readonly notes: readonly string[];
+}
+
 /** The ONNX backend: the contract plus `prepare` and per-run timing. */
 export interface OnnxBackend extends Backend {
+  readonly info: OnnxBackendInfo;
   /** Emit and load the sessions of `nets` now (otherwise on first run). */
   prepare(nets: readonly OnnxGraphName[]): Promise<void>;
   /** Run a graph, also the fused `student` (see `emit.ts` for its inputs). */
@@ -58,10 +80,37 @@ export interface OnnxBackend extends Backend {
   readonly lastRunMs: number;
 }
 
-/** Providers onnxruntime-node can use here: CUDA only when its binaries are bundled. */
+/** Providers onnxruntime-node can use here without a GPU check: CUDA only when its binaries are bundled. */
 export function defaultProviders(): ExecutionProvider[] {
-  const listed = (ort as unknown as { listSupportedBackends?: () => { name: string; bundled: boolean }[] }).listSupportedBackends?.() ?? [];
-  return listed.some((b) => b.name === 'cuda' && b.bundled) ? ['cuda', 'cpu'] : ['cpu'];
+  return providerBundled('cuda') ? ['cuda', 'cpu'] : ['cpu'];
+}
+
+/** Small inputs of `net` (the smallest image the model takes) for the placement probe of a GPU provider. */
+function probeFeeds(spec: ModelSpec, net: OnnxGraphName): Record<string, WireTensor> {
+  const vaeDown = 2 ** (spec.vae.blockOutChannels.length - 1);
+  const side = vaeDown * 2 ** (spec.unet.blockOutChannels.length - 1);
+  const L = spec.vae.latentChannels;
+  const t = (shape: number[], f: (i: number) => number) => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)) });
+  const wave = (i: number) => Math.sin(i * 0.37) * 0.5;
+  const image = () => t([1, spec.vae.inChannels, side, side], wave);
+  const latent = () => t([1, L, side / vaeDown, side / vaeDown], wave);
+  const timestep = () => t([1], () => 500);
+  const ctx = (): Record<string, WireTensor> => (spec.unet.crossAttentionDim === null ? {} : { encoderHiddenStates: t([1, 1, spec.unet.crossAttentionDim], wave) });
+  switch (net) {
+    case 'vaeEncoder':
+      return { sample: image() };
+    case 'timeAwareEncoder':
+      return { sample: image(), timestep: timestep() };
+    case 'unet':
+    case 'teacherUnet':
+      return { sample: latent(), timestep: timestep(), ...ctx() };
+    case 'vaeDecoder':
+      return { latent: latent() };
+    case 'student':
+      return { sample: image(), timestep: timestep(), zCoef: t([1], () => 0.9), epsCoef: t([1], () => -0.3), ...ctx() };
+    case 'textEncoder':
+      return { inputIds: t([1, 8], (i) => (i === 0 ? 0 : Math.min(i, 7))) };
+  }
 }
 
 /**
@@ -74,7 +123,9 @@ export function defaultProviders(): ExecutionProvider[] {
  * await backend.dispose();
  */
 export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, opts: OnnxBackendOptions = {}): Promise<OnnxBackend> {
-  const providers = opts.providers ?? defaultProviders();
+  const device: Device = opts.device ?? 'auto';
+  const plan: DevicePlan = opts.providers !== undefined ? { providers: opts.providers, notes: [] } : await planDevice(device);
+  const providers = plan.providers;
   const threads = opts.threads ?? availableParallelism();
   const host = new SessionHost();
   const loading = new Map<OnnxGraphName, Promise<void>>();
@@ -82,10 +133,12 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
   let lastRunMs = 0;
   const version = (ort as unknown as { env?: { versions?: { common?: string } } }).env?.versions?.common ?? '';
 
-  const info: { name: string; runtime: string } = {
-    name: 'onnx',
-    runtime: `onnxruntime-node ${version} (${providers.join(' > ')}, not loaded yet)`,
-  };
+  const placements: Record<string, Placement> = {};
+  const notes: string[] = [...plan.notes];
+  let provider: ExecutionProvider | null = null;
+  const adapterText = () =>
+    plan.adapter === undefined ? '' : ` on ${plan.adapter.name}${plan.adapter.type === 'cpu' ? ' [software]' : ''}`;
+  let runtime = `onnxruntime-node ${version} (${providers.join(' > ')}${providers.includes('webgpu') ? adapterText() : ''}, not loaded yet)`;
 
   const emitWeights = { unet: weights.unet, vae: weights.vae, teacherUnet: opts.teacherUnet, text: weights.text };
 
@@ -105,8 +158,20 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
     } else {
       model = { kind: 'bytes', bytes: emitSubNetwork(spec, net, emitWeights).bytes };
     }
-    const r = await host.create(net, model, providers, threads, opts.sessionConfig);
-    info.runtime = `onnxruntime-node ${version} ${r.provider}${r.provider === 'cpu' ? ` (${threads} threads)` : ''}` +
+    const probe = providers.some((p) => p !== 'cpu') ? probeFeeds(spec, net) : undefined;
+    let r;
+    try {
+      r = await host.create(net, model, providers, threads, opts.sessionConfig, probe);
+    } catch (err) {
+      // an explicit GPU device that fails (no adapter, heavy nodes on the CPU) is the user's to fix: say so
+      if (device !== 'auto' && device !== 'cpu' && opts.providers === undefined) throw new DeviceError(`--device ${device}: ${(err as Error).message}`);
+      throw err;
+    }
+    provider = r.provider;
+    if (r.placement !== undefined) placements[net] = r.placement;
+    for (const e of r.errors) notes.push(`${net}: ${e}`);
+    runtime = `onnxruntime-node ${version} ${r.provider}` +
+      (r.provider === 'cpu' ? ` (${threads} threads)` : r.provider === 'webgpu' ? adapterText() : '') +
       (r.errors.length > 0 ? ` [fell back: ${r.errors.join('; ')}]` : '');
   }
 
@@ -130,8 +195,17 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
   }
 
   return {
-    get info(): BackendInfo {
-      return { ...info };
+    get info(): OnnxBackendInfo {
+      const loaded = Object.entries(placements).map(([n, p]) => `${n}: ${formatPlacement(p)}`);
+      return {
+        name: 'onnx',
+        runtime: runtime + (loaded.length > 0 ? ` {nodes ${loaded.join('; ')}}` : ''),
+        device,
+        provider,
+        ...(provider === 'webgpu' && plan.adapter ? { adapter: { ...plan.adapter } } : {}),
+        placements: { ...placements },
+        notes: [...notes],
+      };
     },
     get lastRunMs() {
       return lastRunMs;

@@ -19,7 +19,25 @@ export class OnnxNetOps implements NetOps<string> {
     const s = opts.stride ?? 1;
     const p = opts.padding ?? 0;
     const pads = opts.pads ?? [p, p, p, p];
-    return this.g.op('Conv', b === null ? [x, w] : [x, w, b], { strides: { ints: [s, s] }, pads: { ints: pads } });
+    const attrs = { strides: { ints: [s, s] }, pads: { ints: pads } };
+    const shape = this.g.initializerData(w)?.shape;
+    if (b !== null && shape !== undefined && shape[2] === 1 && shape[3] === 1 && Math.min(shape[0]!, shape[1]!) < 8) {
+      // ONNX Runtime 1.22's WebGPU Conv drops (or misreads) the bias of 1×1 convolutions with ≤ 4 input and
+      // output channels (e.g. the VAE's 4→4 post_quant_conv): add the bias as a separate node instead, with the
+      // constant first so ConvAddFusion does not fold it back into the Conv. Same maths on every provider.
+      return this.g.op('Add', [this.channelBias(b, shape[0]!), this.g.op('Conv', [x, w], attrs)]);
+    }
+    return this.g.op('Conv', b === null ? [x, w] : [x, w, b], attrs);
+  }
+
+  /** A `[C]` bias as a `[C,1,1]` value (a derived initializer when its data is at hand). */
+  private channelBias(b: string, channels: number): string {
+    const name = `${b}__c11`;
+    if (this.g.initializerData(name) !== undefined) return name;
+    const t = this.g.initializerData(b);
+    if (t === undefined || t.data.length !== channels) return this.g.op('Unsqueeze', [b, this.g.constInt64([1, 2])]);
+    this.g.forget(b);
+    return this.g.initializer(name, { shape: [channels, 1, 1], data: t.data });
   }
 
   /** `x @ wᵀ + b`; an initializer weight is stored pre-transposed (no Transpose node at run time). */

@@ -57,18 +57,22 @@ export class SessionHost {
     });
   }
 
-  /** Create session `key`; resolves to the execution provider that loaded it. */
+  /**
+   * Create session `key`; resolves to the execution provider that loaded it (and, with `probe` on a GPU provider,
+   * the node placement of one profiled run on those inputs).
+   */
   async create(
     key: string,
     model: { kind: 'bytes'; bytes: Uint8Array } | { kind: 'path'; path: string },
     providers: readonly ExecutionProvider[],
     threads: number,
     config?: Readonly<Record<string, string>>,
-  ): Promise<{ provider: ExecutionProvider; errors: readonly string[] }> {
+    probe?: Record<string, WireTensor>,
+  ): Promise<{ provider: ExecutionProvider; errors: readonly string[]; placement?: Record<string, Record<string, number>> }> {
     const transfer = model.kind === 'bytes' ? [model.bytes.buffer as ArrayBuffer] : [];
-    const r = await this.request({ type: 'create', id: this.nextId++, key, model, providers, threads, config }, transfer);
+    const r = await this.request({ type: 'create', id: this.nextId++, key, model, providers, threads, config, probe }, transfer);
     if (r.type !== 'created') throw new Error(`unexpected reply ${r.type}`);
-    return { provider: r.provider, errors: r.errors };
+    return { provider: r.provider, errors: r.errors, ...(r.placement ? { placement: r.placement } : {}) };
   }
 
   /** Run session `key` (inputs are copied to the worker; outputs are transferred back). */

@@ -1,8 +1,9 @@
 /**
- * `tadsr bench [--preset P] [--size 128] [--graph student] [--backends all] [--repeats 3] [--json]` —
+ * `tadsr bench [--preset P] [--size 128] [--graph student] [--backends all | --device D] [--repeats 3] [--json]` —
  * the same graph on every backend and runtime present, one table. A thin wrapper over {@link benchmarkBackends}.
  */
 import type { Command } from 'commander';
+import { DEVICES } from '../../backends/onnx/device.js';
 import { benchmarkBackends, formatBenchTable, type BenchGraph } from '../../graphs/bench.js';
 import { presetByName } from '../../models/presets.js';
 
@@ -13,6 +14,7 @@ interface BenchCliOptions {
   size: string;
   graph: string;
   backends: string;
+  device?: string;
   repeats: string;
   json?: boolean;
   quiet?: boolean;
@@ -35,6 +37,7 @@ export function registerBench(program: Command): void {
     .option('--size <px>', 'LQ size; the network sees the ×4 upsampled image', '128')
     .option('--graph <name>', `what to time: ${GRAPHS.join(' | ')}`, 'student')
     .option('--backends <list>', '"all" or comma-separated name[:variant] (onnx:cpu, onnx:cuda, tfjs:wasm …)', 'all')
+    .option('--device <name>', 'run the onnx backend on this device only: auto | cpu | webgpu | cuda (same as --backends onnx:NAME)')
     .option('--repeats <n>', 'timed runs per backend after one warm-up (median reported)', '3')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress on stderr')
@@ -45,7 +48,9 @@ export function registerBench(program: Command): void {
       if (!Number.isInteger(size) || size <= 0) throw new Error(`--size must be a positive integer, got "${o.size}"`);
       if (!Number.isInteger(repeats) || repeats <= 0) throw new Error(`--repeats must be a positive integer, got "${o.repeats}"`);
       if (!GRAPHS.includes(o.graph as BenchGraph)) throw new Error(`--graph must be one of ${GRAPHS.join(', ')}, got "${o.graph}"`);
-      const backends = o.backends === 'all' ? 'all' : o.backends.split(',').map((s) => s.trim()).filter(Boolean);
+      if (o.device !== undefined && !(DEVICES as readonly string[]).includes(o.device)) throw new Error(`--device must be one of ${DEVICES.join(', ')}, got "${o.device}"`);
+      if (o.device !== undefined && o.backends !== 'all') throw new Error('give --device or --backends, not both');
+      const backends = o.device !== undefined ? [`onnx:${o.device}`] : o.backends === 'all' ? 'all' : o.backends.split(',').map((s) => s.trim()).filter(Boolean);
       const result = await benchmarkBackends({
         spec: presetByName(o.preset),
         size,

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { DEVICES } from '../../backends/onnx/device.js';
 import { DEFAULT_TS_SWEEP, evaluateModel } from '../../graphs/eval-model.js';
 import { readFileSync } from 'node:fs';
 import type { ReportData, ScoreRow } from '../../report/report-data.js';
@@ -20,6 +21,7 @@ interface EvalModelCliOptions {
   limit?: string;
   comparisons: string;
   backend?: string;
+  device?: string;
   peers?: string;
   json?: boolean;
   quiet?: boolean;
@@ -50,6 +52,7 @@ export function registerEvalModel(program: Command): void {
     .option('--limit <n>', 'only the first N pairs (sorted by name)')
     .option('--comparisons <n>', 'pairs shown with before/after sliders', '4')
     .option('--backend <name>', 'backend that runs the model (default onnx)')
+    .option('--device <name>', 'auto | cpu | webgpu | cuda (onnx; default auto)')
     .option('--peers <json>', 'add the rows of a peer benchmark JSON (bench/peers-upscalerjs.ts --json) as baselines')
     .option('--json', 'print the report data as JSON on stdout instead of the table')
     .option('-q, --quiet', 'no progress bar')
@@ -78,6 +81,7 @@ async function runEvalModel(o: EvalModelCliOptions): Promise<number> {
     return usage(`--t-s: ${(err as Error).message}`);
   }
   if (sweep.length === 0) return usage('--t-s: no value given');
+  if (o.device !== undefined && !(DEVICES as readonly string[]).includes(o.device)) return usage(`--device must be one of ${DEVICES.join(', ')}, got "${o.device}"`);
   const limit = positiveInt('--limit', o.limit);
   const comparisons = positiveInt('--comparisons', o.comparisons);
   for (const v of [limit, comparisons]) if (v instanceof Error) return usage(v.message);
@@ -98,6 +102,7 @@ async function runEvalModel(o: EvalModelCliOptions): Promise<number> {
   const { report, files } = await evaluateModel({
     model: o.model,
     ...(o.backend ? { backend: o.backend } : {}),
+    ...(o.device ? { device: o.device } : {}),
     lqDir: o.lq,
     hrDir: o.hr,
     tS: sweep,

@@ -1,11 +1,12 @@
 /**
  * `tadsr upscale IN... -o OUT [--t-s 500] [--model DIR] [--tile N --overlap N] [--color-fix adain|wavelet|none]
- * [--backend onnx|tfjs] [--seed N] [--scale 4] [--quiet]` — one-step TADSR super-resolution. A thin wrapper over
+ * [--backend onnx|tfjs] [--device auto|cpu|webgpu|cuda] [--seed N] [--scale 4] [--quiet]` — one-step TADSR super-resolution. A thin wrapper over
  * {@link upscale} (src/graphs/infer.ts).
  */
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
+import { DeviceError, parseDevice } from '../../backends/onnx/device.js';
 import { parseColorFix } from '../../color/color-fix.js';
 import { ModelDirError } from '../../graphs/model-dir.js';
 import { UsageError, defaultModelDir, upscale } from '../../graphs/infer.js';
@@ -19,6 +20,7 @@ interface UpscaleCliOptions {
   overlap?: string;
   colorFix?: string;
   backend?: string;
+  device?: string;
   seed?: string;
   scale?: string;
   formula?: string;
@@ -66,6 +68,7 @@ export function registerUpscale(program: Command): void {
     .option('--overlap <n>', 'tile overlap in LQ pixels (default: min(32, tile/4))')
     .option('--color-fix <mode>', 'adain | wavelet | none (default: the model\'s, adain)')
     .option('--backend <name>', 'onnx | tfjs (default onnx)')
+    .option('--device <name>', 'auto | cpu | webgpu | cuda (onnx; default auto: CUDA, else a hardware WebGPU adapter, else CPU)')
     .option('--seed <n>', 'sample the encoder posterior with this seed (default: posterior mean)')
     .option('--formula <name>', 'override the one-step formula: ddpm-x0 | official')
     .option('--prompt <text>', 'user prompt, models with a text encoder: each image gets "{tags}, {prompt},"')
@@ -91,6 +94,7 @@ async function runUpscale(inputs: string[], o: UpscaleCliOptions): Promise<numbe
       ...(o.overlap ? { overlap: intOpt('overlap', o.overlap, 0, 4095)! } : {}),
       ...(o.colorFix ? { colorFix: parseColorFix(o.colorFix) } : {}),
       ...(o.backend ? { backend: o.backend } : {}),
+      ...(o.device ? { device: parseDevice(o.device) } : {}),
       ...(o.seed ? { seed: intOpt('seed', o.seed, 0, Number.MAX_SAFE_INTEGER)! } : {}),
       ...(o.formula ? { formula: o.formula as 'ddpm-x0' | 'official' } : {}),
       ...(o.prompt !== undefined ? { prompt: o.prompt } : {}),
@@ -123,7 +127,7 @@ async function runUpscale(inputs: string[], o: UpscaleCliOptions): Promise<numbe
     );
   } catch (err) {
     bar?.stop();
-    if (err instanceof UsageError || err instanceof ModelDirError || err instanceof RangeError) return usage(err.message);
+    if (err instanceof UsageError || err instanceof ModelDirError || err instanceof RangeError || err instanceof DeviceError) return usage(err.message);
     if (err instanceof Error && /unknown backend/.test(err.message)) return usage(err.message);
     throw err;
   }
