@@ -58,12 +58,13 @@ export async function checkReachable(conn: RedisOptions, timeoutMs = 5000): Prom
     connectTimeout: timeoutMs,
     retryStrategy: () => null,
   });
-  client.on('error', () => undefined);
+  let cause = '';
+  client.on('error', (err: Error) => (cause ||= err.message));
   try {
     await client.connect();
     await client.ping();
   } catch (err) {
-    throw new QueueUsageError(`no Redis answers at ${conn.host}:${conn.port} (${(err as Error).message})`);
+    throw new QueueUsageError(`no Redis answers at ${conn.host}:${conn.port} (${cause || (err as Error).message})`);
   } finally {
     client.disconnect();
   }
