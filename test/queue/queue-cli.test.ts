@@ -1,33 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { CORRUPT, makeHqFolder, newOutDir } from '../graphs/degrade-fixtures.js';
 import { HAVE_REDIS, NO_REDIS_REASON, type RedisHandle, startRedis } from '../helpers/redis-server.js';
 import { sameFolders, until } from './queue-fixtures.js';
+import { spawnCli } from './spawn-cli.js';
 
 if (!HAVE_REDIS) console.warn(NO_REDIS_REASON);
-
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const entry = new URL('../cli/run-cli.ts', import.meta.url).pathname;
-
-interface Spawned {
-  child: ChildProcess;
-  stderr: () => string;
-  done: Promise<{ code: number | null; signal: string | null; stderr: string }>;
-}
-
-export function spawnCli(args: string[]): Spawned {
-  const child = spawn(process.execPath, ['--import', tsx, entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
-  });
-  return { child, stderr: () => stderr, done };
-}
 
 /** Run the CLI in this process, capturing stdout and stderr. */
 async function runInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
