@@ -9,11 +9,9 @@
  * ```
  */
 import { Redis, type RedisOptions } from 'ioredis';
+import { QueueUsageError } from './errors.js';
 
-/** A usage problem with the queue (bad URL, no Redis there, a job refused by settings): one clear message. */
-export class QueueUsageError extends Error {
-  override name = 'QueueUsageError';
-}
+export { QueueUsageError };
 
 /** The BullMQ queue tadsr puts its jobs on, unless told otherwise. */
 export const DEFAULT_QUEUE_NAME = 'tadsr';

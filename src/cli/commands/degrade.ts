@@ -9,7 +9,6 @@ import type { Command } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
 import { DegradationConfigError } from '../../degradation/config.js';
 import { type DegradeEvent, DegradeUsageError, degradeDataset, isDirectory } from '../../graphs/degrade-dataset.js';
-import { runDegradeOnQueue } from './degrade-queue.js';
 
 interface DegradeCliOptions {
   in: string;
@@ -93,6 +92,8 @@ async function runDegrade(o: DegradeCliOptions): Promise<number> {
   if (o.queue === undefined && (o.wait || o.retryFailed)) return usage('--wait and --retry-failed go with --queue');
   if (o.queue !== undefined) {
     if (workers !== undefined) return usage('--workers is for a run on this machine; give each `tadsr worker` --concurrency');
+    // loaded on demand: BullMQ and ioredis cost every other command nothing
+    const { runDegradeOnQueue } = await import('./degrade-queue.js');
     return runDegradeOnQueue({
       queue: o.queue,
       queueName: o.queueName,

@@ -3,8 +3,7 @@
  * A thin wrapper over {@link queueStatus}. Exit code 1 when the queue holds failed jobs.
  */
 import type { Command } from 'commander';
-import { QueueUsageError } from '../../queue/connection.js';
-import { queueStatus } from '../../queue/queue-status.js';
+import { QueueUsageError } from '../../queue/errors.js';
 
 interface StatusCliOptions {
   queue: string;
@@ -32,6 +31,8 @@ export function registerQueue(program: Command): void {
 }
 
 async function runStatus(o: StatusCliOptions): Promise<number> {
+  // loaded on demand: BullMQ and ioredis cost every other command nothing
+  const { queueStatus } = await import('../../queue/queue-status.js');
   let s;
   try {
     s = await queueStatus({ queue: o.queue, queueName: o.queueName });

@@ -4,12 +4,10 @@
  * A thin wrapper over {@link startQueueWorker}.
  */
 import { existsSync } from 'node:fs';
-import { Queue } from 'bullmq';
 import type { Command } from 'commander';
 import { DegradationConfigError, loadDegradationConfig, parseDegradationConfig } from '../../degradation/config.js';
-import { QueueUsageError, checkReachable, parseQueueUrl } from '../../queue/connection.js';
 import { degradeConfigHash } from '../../queue/degrade-jobs.js';
-import { startQueueWorker } from '../../queue/queue-worker.js';
+import { QueueUsageError } from '../../queue/errors.js';
 
 interface WorkerCliOptions {
   queue: string;
@@ -93,6 +91,12 @@ async function runWorker(o: WorkerCliOptions): Promise<number> {
   const concurrency = intOption('concurrency', o.concurrency, 1, 256);
   const lockMs = intOption('lock-ms', o.lockMs, 200, 24 * 3600 * 1000);
   for (const v of [concurrency, lockMs]) if (typeof v === 'string') return usage(v);
+  // loaded on demand: BullMQ and ioredis cost every other command nothing
+  const [{ Queue }, { checkReachable, parseQueueUrl }, { startQueueWorker }] = await Promise.all([
+    import('bullmq'),
+    import('../../queue/connection.js'),
+    import('../../queue/queue-worker.js'),
+  ]);
   let configHash: string | undefined;
   let connection;
   try {
