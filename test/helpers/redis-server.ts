@@ -50,10 +50,10 @@ function freePort(): Promise<number> {
   });
 }
 
-function launch(bin: string, port: number, dir: string): Promise<ChildProcess> {
+function launch(bin: string, port: number, dir: string, fsync: string): Promise<ChildProcess> {
   const args = [
     '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '',
-    '--appendonly', 'yes', '--appendfsync', 'always', '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning',
+    '--appendonly', 'yes', '--appendfsync', fsync, '--daemonize', 'no', '--protected-mode', 'yes', '--loglevel', 'warning',
   ];
   // --loglevel warning hides the "Ready" line: wait for the port to accept a PING instead
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -111,7 +111,9 @@ function exitOf(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startRedis(): Promise<RedisHandle> {
+/** `appendfsync`: `always` (default: a kill -9 loses nothing acknowledged) or `everysec` (production speed, for benches). */
+export async function startRedis(opts: { appendfsync?: 'always' | 'everysec' } = {}): Promise<RedisHandle> {
+  const fsync = opts.appendfsync ?? 'always';
   if (!REDIS_SERVER) throw new Error(NO_REDIS_REASON);
   const bin = REDIS_SERVER;
   const dir = mkdtempSync(join(tmpdir(), 'tadsr-redis-'));
@@ -120,7 +122,7 @@ export async function startRedis(): Promise<RedisHandle> {
   for (let attempt = 0; attempt < 5 && !child; attempt++) {
     port = await freePort();
     try {
-      child = await launch(bin, port, dir);
+      child = await launch(bin, port, dir, fsync);
     } catch (err) {
       if (attempt === 4) {
         rmSync(dir, { recursive: true, force: true });
@@ -137,7 +139,7 @@ export async function startRedis(): Promise<RedisHandle> {
       await exitOf(current());
     },
     async restart() {
-      child = await launch(bin, port, dir);
+      child = await launch(bin, port, dir, fsync);
     },
     async stop() {
       const c = current();
