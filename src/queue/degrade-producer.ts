@@ -19,7 +19,7 @@
  * ```
  */
 import { resolve } from 'node:path';
-import { type Job, Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import { Observable, type Subscriber } from 'rxjs';
 import {
   type DegradeDatasetOptions,
@@ -31,6 +31,7 @@ import {
   recordRunSettings,
 } from '../graphs/degrade-dataset.js';
 import type { PairTask } from '../graphs/degrade-task.js';
+import { addMissingJobs } from './add-jobs.js';
 import { DEFAULT_QUEUE_NAME, checkReachable, parseQueueUrl } from './connection.js';
 import {
   DEGRADE_JOB,
@@ -41,6 +42,7 @@ import {
   degradeJobId,
   sweepTempFiles,
 } from './degrade-jobs.js';
+import { type FollowControl, followJobs } from './follow-jobs.js';
 
 export interface EnqueueDegradeOptions extends Omit<DegradeDatasetOptions, 'workers'> {
   /** Redis URL, `redis://HOST:PORT[/DB]`. */
@@ -74,38 +76,23 @@ export type QueueDegradeEvent =
     }
   | DegradeEvent;
 
-const CHUNK = 500;
-
-async function inChunks<T, R>(items: readonly T[], fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += CHUNK) out.push(...(await Promise.all(items.slice(i, i + CHUNK).map(fn))));
-  return out;
-}
-
 export function enqueueDegrade(opts: EnqueueDegradeOptions): Observable<QueueDegradeEvent> {
   return new Observable<QueueDegradeEvent>((sub) => {
-    const live: { close(): Promise<void> }[] = [];
-    let stopped = false;
-    let wake: (() => void) | null = null;
-    run(opts, sub, live, () => stopped, (w) => (wake = w)).then(
+    const control: FollowControl = { stopped: false, wake: () => undefined };
+    const live: Queue[] = [];
+    run(opts, sub, live, control).then(
       () => sub.complete(),
       (err: unknown) => sub.error(err),
     );
     return () => {
-      stopped = true;
-      (wake as (() => void) | null)?.();
-      for (const c of live.splice(0)) void c.close().catch(() => undefined);
+      control.stopped = true;
+      control.wake();
+      for (const q of live.splice(0)) void q.close().catch(() => undefined);
     };
   });
 }
 
-async function run(
-  opts: EnqueueDegradeOptions,
-  sub: Subscriber<QueueDegradeEvent>,
-  live: { close(): Promise<void> }[],
-  stopped: () => boolean,
-  setWake: (w: () => void) => void,
-): Promise<void> {
+async function run(opts: EnqueueDegradeOptions, sub: Subscriber<QueueDegradeEvent>, live: Queue[], control: FollowControl): Promise<void> {
   const t0 = performance.now();
   const outDir = resolve(opts.outDir);
   const inDir = typeof opts.inDir === 'string' ? resolve(opts.inDir) : opts.inDir.map((p) => resolve(p));
@@ -141,106 +128,46 @@ async function run(
     };
     todo.push({ jobId: degradeJobId(task, configHash), task });
   }
-
-  const states = await inChunks(todo, (t) => queue.getJobState(t.jobId));
-  const toAdd: typeof todo = [];
-  let retried = 0;
-  let existing = 0;
-  for (let i = 0; i < todo.length; i++) {
-    const t = todo[i]!;
-    const state = states[i]!;
-    if (state === 'unknown') {
-      toAdd.push(t);
-    } else if (state === 'completed') {
-      // finished once, but the pair is not on disk (deleted since): run it again
-      await queue.remove(t.jobId);
-      toAdd.push(t);
-    } else if (state === 'failed' && opts.retryFailed) {
-      const job = await queue.getJob(t.jobId);
-      await job?.retry('failed');
-      retried++;
-    } else {
-      existing++;
-    }
-  }
-  for (let i = 0; i < toAdd.length; i += CHUNK) {
-    await queue.addBulk(
-      toAdd.slice(i, i + CHUNK).map((t) => ({
-        name: DEGRADE_JOB,
-        data: { kind: DEGRADE_JOB, tadsr: TADSR_VERSION, configHash, task: t.task },
-        opts: { jobId: t.jobId, attempts, backoff: { type: 'exponential', delay: 1000 } },
-      })),
-    );
-  }
+  const counts = await addMissingJobs(
+    queue,
+    todo.map((t) => ({
+      jobId: t.jobId,
+      name: DEGRADE_JOB,
+      data: { kind: DEGRADE_JOB, tadsr: TADSR_VERSION, configHash, task: t.task },
+    })),
+    { attempts, retryFailed: opts.retryFailed === true },
+  );
   const total = prep.files.length + prep.duplicates.length;
-  sub.next({ type: 'enqueued', total, added: toAdd.length, existing, retried, skipped, configHash });
+  sub.next({ type: 'enqueued', total, ...counts, skipped, configHash });
   for (const d of prep.duplicates) sub.next({ type: 'failure', ...d });
   if (!opts.wait) {
     await queue.close();
     return;
   }
 
-  // ---- follow the jobs to their end ----
   sub.next({ type: 'start', total, todo: todo.length, skipped, workers: 0 });
-  const pending = new Map(todo.map((t) => [t.jobId, t.task]));
-  const dirty = new Set<string>();
-  const events = new QueueEvents(name, { connection });
-  events.on('error', () => undefined);
-  live.push(events);
-  let poke: () => void = () => undefined;
-  const onEvent = ({ jobId }: { jobId: string }): void => {
-    if (!pending.has(jobId)) return;
-    dirty.add(jobId);
-    poke();
-  };
-  events.on('completed', onEvent);
-  events.on('failed', onEvent);
-  await events.waitUntilReady();
-
+  const byJob = new Map(todo.map((t) => [t.jobId, t.task]));
   const failed: DegradeFailure[] = [...prep.duplicates];
   let written = 0;
-  const pollMs = opts.pollMs ?? 2000;
-  let lastFull = -Infinity;
-  while (pending.size && !stopped()) {
-    const full = performance.now() - lastFull >= pollMs;
-    const ids = full ? [...pending.keys()] : [...dirty];
-    if (full) lastFull = performance.now();
-    dirty.clear();
-    const now = await inChunks(ids, async (id) => [id, await queue.getJobState(id)] as const);
-    for (const [id, state] of now) {
-      const task = pending.get(id);
-      if (!task) continue;
-      if (state === 'completed') {
-        const job = (await queue.getJob(id)) as Job<DegradeJobData, DegradeJobResult> | undefined;
-        pending.delete(id);
+  await followJobs<DegradeJobResult>(
+    queue,
+    connection,
+    todo.map((t) => t.jobId),
+    control,
+    (o) => {
+      const task = byJob.get(o.jobId)!;
+      if (o.ok) {
         written++;
-        sub.next({ type: 'pair', id: task.id, ms: job?.returnvalue?.ms ?? 0 });
-      } else if (state === 'failed' || state === 'unknown') {
-        const job = state === 'failed' ? await queue.getJob(id) : undefined;
-        const message =
-          state === 'unknown'
-            ? `job ${id} is no longer on the queue (was it removed, or Redis emptied?); run the producer again`
-            : job?.failedReason || 'failed (no reason recorded)';
-        pending.delete(id);
-        const f = { id: task.id, path: task.path, message };
+        sub.next({ type: 'pair', id: task.id, ms: o.result?.ms ?? 0 });
+      } else {
+        const f = { id: task.id, path: task.path, message: o.message };
         failed.push(f);
         sub.next({ type: 'failure', ...f });
       }
-    }
-    if (!pending.size || stopped()) break;
-    await new Promise<void>((res) => {
-      const timer = setTimeout(done, dirty.size ? 0 : Math.max(1, pollMs - (performance.now() - lastFull)));
-      function done(): void {
-        clearTimeout(timer);
-        poke = () => undefined;
-        res();
-      }
-      poke = done;
-      setWake(done);
-    });
-  }
-  if (stopped()) return;
-  await events.close();
+    },
+    opts.pollMs,
+  );
+  if (control.stopped) return;
   await queue.close();
   sweepTempFiles(outDir);
   const manifestLines = await rebuildManifest(outDir);

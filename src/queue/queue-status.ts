@@ -10,6 +10,7 @@
 import { Queue } from 'bullmq';
 import { DEFAULT_QUEUE_NAME, checkReachable, parseQueueUrl } from './connection.js';
 import type { DegradeJobData } from './degrade-jobs.js';
+import type { UpscaleJobData } from './upscale-jobs.js';
 
 export interface QueueStatusOptions {
   readonly queue: string;
@@ -51,7 +52,7 @@ export async function queueStatus(opts: QueueStatusOptions): Promise<QueueStatus
   const connection = parseQueueUrl(opts.queue);
   await checkReachable(connection);
   const name = opts.queueName ?? DEFAULT_QUEUE_NAME;
-  const queue = new Queue<DegradeJobData>(name, { connection });
+  const queue = new Queue<DegradeJobData | UpscaleJobData>(name, { connection });
   queue.on('error', () => undefined);
   try {
     const c = await queue.getJobCounts('waiting', 'prioritized', 'paused', 'active', 'delayed', 'completed', 'failed');
@@ -77,7 +78,7 @@ export async function queueStatus(opts: QueueStatusOptions): Promise<QueueStatus
     const failures = (await queue.getFailed(0, (opts.maxFailures ?? 1000) - 1)).map((j) => ({
       jobId: j.id ?? '',
       kind: j.name,
-      path: j.data?.task?.path ?? '',
+      path: (j.data?.kind === 'upscale' ? j.data.path : j.data?.task?.path) ?? '',
       reason: j.failedReason ?? '',
       attempts: j.attemptsMade,
     }));

@@ -18,9 +18,11 @@
  * await w.close();
  * ```
  */
+import { basename } from 'node:path';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
-import { Observable, Subject, share } from 'rxjs';
+import { Observable, Subject, lastValueFrom, share, toArray } from 'rxjs';
 import { DegradePool } from '../graphs/degrade-pool.js';
+import type { Upscaler } from '../graphs/upscaler.js';
 import { DEFAULT_QUEUE_NAME, parseQueueUrl } from './connection.js';
 import {
   DEGRADE_JOB,
@@ -30,6 +32,7 @@ import {
   degradeConfigHash,
   sweepTempFiles,
 } from './degrade-jobs.js';
+import { UPSCALE_JOB, type UpscaleJobData, type UpscaleJobResult, modelHash } from './upscale-jobs.js';
 
 export interface QueueWorkerOptions {
   /** Redis URL, `redis://HOST:PORT[/DB]`. */
@@ -47,7 +50,15 @@ export interface QueueWorkerOptions {
   readonly lockMs?: number;
   /** How often this worker looks for jobs whose worker died (ms, default 30000). */
   readonly stalledCheckMs?: number;
+  /**
+   * The model directory for upscale jobs (default: the package's `models/default`), loaded at the first one;
+   * upscale jobs for another model hash are refused. Upscale jobs run one at a time (one model in memory).
+   */
+  readonly model?: string;
 }
+
+type AnyJobData = DegradeJobData | UpscaleJobData;
+type AnyJobResult = DegradeJobResult | UpscaleJobResult;
 
 export type QueueWorkerEvent =
   | { readonly type: 'active'; readonly jobId: string; readonly id: string }
@@ -80,6 +91,17 @@ export function refusal(data: DegradeJobData, pinnedHash: string | undefined): s
   return null;
 }
 
+/** Why a worker holding the model `own` (hash) must not run the upscale job `data`, or null when it may. */
+export function upscaleRefusal(data: UpscaleJobData, own: { hash: string; dir: string }): string | null {
+  if (data.tadsr !== TADSR_VERSION) {
+    return `refused: the job was made by tadsr ${data.tadsr} and this worker is tadsr ${TADSR_VERSION}; outputs could differ`;
+  }
+  if (data.modelHash !== own.hash) {
+    return `refused: this worker holds model ${own.hash} (${own.dir}) and the job asks for model ${data.modelHash}; start a worker with --model DIR of that model`;
+  }
+  return null;
+}
+
 export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
   const concurrency = opts.concurrency ?? 1;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
@@ -88,10 +110,10 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
   const connection = parseQueueUrl(opts.queue);
   const subject = new Subject<QueueWorkerEvent>();
   const pool = new DegradePool(concurrency);
-  const processor = async (job: Job<DegradeJobData, DegradeJobResult>): Promise<DegradeJobResult> => {
-    const why = refusal(job.data, opts.configHash);
+  const runDegrade = async (job: Job<AnyJobData, AnyJobResult>, data: DegradeJobData): Promise<DegradeJobResult> => {
+    const why = refusal(data, opts.configHash);
     if (why) throw new UnrecoverableError(why);
-    const task = job.data.task;
+    const task = data.task;
     subject.next({ type: 'active', jobId: job.id ?? '', id: task.id });
     // a second start (a retry, or a job taken back from a dead worker): drop what the last try left half-written
     if (job.attemptsStarted > 1 || job.stalledCounter > 0) sweepTempFiles(task.outDir, task.id);
@@ -99,7 +121,45 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     if (!r.ok) throw new UnrecoverableError(r.message);
     return { id: r.id, ms: r.ms };
   };
-  const worker = new Worker<DegradeJobData, DegradeJobResult>(opts.queueName ?? DEFAULT_QUEUE_NAME, processor, {
+
+  // ---- upscale jobs: one model, loaded at the first job, jobs one at a time ----
+  let model: Promise<{ up: Upscaler; hash: string; dir: string; upscale: typeof import('../graphs/infer.js').upscale }> | null = null;
+  let modelInfo: Promise<{ hash: string; dir: string }> | null = null;
+  let upscaleChain: Promise<unknown> = Promise.resolve();
+  const loadModel = (): NonNullable<typeof model> =>
+    (model ??= (async () => {
+      const infer = await import('../graphs/infer.js');
+      const dir = opts.model ?? infer.defaultModelDir();
+      const { hash } = await (modelInfo ??= modelHash(dir).then((h) => ({ hash: h, dir })));
+      return { up: await infer.Upscaler.load(dir), hash, dir, upscale: infer.upscale };
+    })());
+  const runUpscale = async (job: Job<AnyJobData, AnyJobResult>, data: UpscaleJobData): Promise<UpscaleJobResult> => {
+    modelInfo ??= (async () => {
+      const dir = opts.model ?? (await import('../graphs/infer.js')).defaultModelDir();
+      return { hash: await modelHash(dir), dir };
+    })();
+    const why = upscaleRefusal(data, await modelInfo);
+    if (why) throw new UnrecoverableError(why);
+    const mine = upscaleChain.then(async () => {
+      subject.next({ type: 'active', jobId: job.id ?? '', id: basename(data.path) });
+      const m = await loadModel();
+      const events = await lastValueFrom(m.upscale([data.path], data.out, { ...data.options, upscaler: m.up }).pipe(toArray()));
+      const file = events.find((e) => e.type === 'file');
+      if (file?.type === 'file') return { out: file.out, width: file.width, height: file.height, ms: file.ms };
+      const error = events.find((e) => e.type === 'error');
+      throw new UnrecoverableError(error?.type === 'error' ? error.message : `no output for ${data.path}`);
+    });
+    upscaleChain = mine.catch(() => undefined);
+    return mine;
+  };
+
+  const processor = async (job: Job<AnyJobData, AnyJobResult>): Promise<AnyJobResult> => {
+    const data = job.data;
+    if (data.kind === DEGRADE_JOB) return runDegrade(job, data);
+    if (data.kind === UPSCALE_JOB) return runUpscale(job, data);
+    throw new UnrecoverableError(`refused: unknown job kind "${String((data as { kind?: unknown }).kind)}"`);
+  };
+  const worker = new Worker<AnyJobData, AnyJobResult>(opts.queueName ?? DEFAULT_QUEUE_NAME, processor, {
     connection,
     concurrency,
     lockDuration: opts.lockMs ?? 30_000,
@@ -107,7 +167,8 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     autorun: true,
   });
   worker.on('completed', (job, result) => {
-    subject.next({ type: 'completed', jobId: job.id ?? '', id: result.id, ms: result.ms });
+    const id = job.data.kind === UPSCALE_JOB ? basename(job.data.path) : (result as DegradeJobResult).id;
+    subject.next({ type: 'completed', jobId: job.id ?? '', id, ms: result.ms });
   });
   worker.on('failed', (job, err) => {
     if (!job) return;
@@ -115,8 +176,8 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     subject.next({
       type: 'failed',
       jobId: job.id ?? '',
-      id: job.data.task?.id ?? '',
-      path: job.data.task?.path ?? '',
+      id: job.data.kind === UPSCALE_JOB ? basename(job.data.path) : (job.data.task?.id ?? ''),
+      path: job.data.kind === UPSCALE_JOB ? job.data.path : (job.data.task?.path ?? ''),
       message: err.message,
       final,
     });
@@ -134,6 +195,7 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
           await worker.close(force);
         } finally {
           await pool.close();
+          if (model) await (await model.catch(() => null))?.up.dispose();
           subject.complete();
         }
       })();

@@ -1,9 +1,10 @@
 /**
- * `tadsr worker --queue URL [--concurrency N] [--config F --size N --scale N --png-compression N] [--until-empty]`
- * — run queued degrade jobs on this machine until stopped (Ctrl-C / SIGTERM finish the running jobs first).
+ * `tadsr worker --queue URL [--concurrency N] [--model DIR] [--config F --size N --scale N --png-compression N]
+ * [--until-empty]` — run queued degrade and upscale jobs on this machine until stopped (Ctrl-C / SIGTERM finish the running jobs first).
  * A thin wrapper over {@link startQueueWorker}.
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DegradationConfigError, loadDegradationConfig, parseDegradationConfig } from '../../degradation/config.js';
 import { degradeConfigHash } from '../../queue/degrade-jobs.js';
@@ -18,13 +19,15 @@ interface WorkerCliOptions {
   scale?: string;
   pngCompression?: string;
   lockMs: string;
+  model?: string;
   untilEmpty?: boolean;
   quiet?: boolean;
 }
 
 const HELP_AFTER = `
-Runs jobs that \`tadsr degrade --queue URL\` put on the queue, each through the same code as a local
-\`tadsr degrade\` (same bytes), on as many machines as see the same input and output paths.
+Runs jobs that \`tadsr degrade --queue URL\` and \`tadsr upscale --queue URL\` put on the queue, each through the
+same code as the local command (same bytes), on as many machines as see the same input and output paths.
+Upscale jobs need the model they were made for (--model DIR, default the shipped one): others are refused.
 A worker that dies mid-job (kill -9, a lost machine) leaves its job to be taken back by another after
 --lock-ms. With --config (and --size/--scale/--png-compression) the worker runs only jobs made with that
 config and refuses others, with the reason, instead of writing mismatched outputs.
@@ -50,7 +53,7 @@ function intOption(name: string, value: string | undefined, min: number, max: nu
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run queued degrade jobs from a Redis queue (see degrade --queue)')
+    .description('run queued degrade and upscale jobs from a Redis queue (see degrade/upscale --queue)')
     .requiredOption('--queue <url>', 'Redis URL, redis://HOST:PORT[/DB]')
     .option('--queue-name <name>', 'BullMQ queue name', 'tadsr')
     .option('--concurrency <n>', 'jobs at once, each in a worker thread', '1')
@@ -58,6 +61,7 @@ export function registerWorker(program: Command): void {
     .option('--size <n>', 'with --config: its gt_size override')
     .option('--scale <n>', 'with --config: its scale override')
     .option('--png-compression <n>', 'with --config: the PNG zlib level of the jobs')
+    .option('--model <dir>', 'model directory for upscale jobs (default: the shipped models/default); others are refused')
     .option('--lock-ms <n>', 'a job of a worker that stopped answering is taken back after this long', '30000')
     .option('--until-empty', 'exit once the queue has had jobs and has none left to run (exit code 1 if a job failed here)')
     .option('-q, --quiet', 'no line per job')
@@ -101,6 +105,7 @@ async function runWorker(o: WorkerCliOptions): Promise<number> {
   let connection;
   try {
     configHash = pinnedHash(o);
+    if (o.model !== undefined && !existsSync(join(o.model, 'model.json'))) throw new QueueUsageError(`--model ${o.model} holds no model.json`);
     connection = parseQueueUrl(o.queue);
     await checkReachable(connection);
   } catch (err) {
@@ -114,6 +119,7 @@ async function runWorker(o: WorkerCliOptions): Promise<number> {
     lockMs: lockMs as number,
     stalledCheckMs: Math.max(100, Math.round((lockMs as number) / 2)),
     ...(configHash === undefined ? {} : { configHash }),
+    ...(o.model === undefined ? {} : { model: o.model }),
   });
   let failures = 0;
   let inFlight = 0;
