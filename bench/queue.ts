@@ -96,6 +96,10 @@ interface Row {
   pairsPerS: number;
   cpuPerPair: number;
   overheadMs?: number;
+  /** Mean time of a pair in its worker thread (ms). */
+  threadMs: number;
+  /** Mean time a worker process slot spent between jobs, per job (ms): fetching the next job, or starved. */
+  gapMs?: number;
 }
 
 const images = pickImages();
@@ -111,11 +115,13 @@ try {
     const c0 = process.cpuUsage();
     let first = Infinity;
     let last = 0;
+    let threadMs = 0;
     await lastValueFrom(
       degradeDataset({ inDir: images, outDir: join(scratch, 'local'), seed: 1, size: SIZE, workers: 1 }).pipe(
         tap((e) => {
           if (e.type !== 'pair') return;
           const now = performance.now();
+          threadMs += e.ms;
           first = Math.min(first, now - e.ms);
           last = now;
         }),
@@ -123,7 +129,13 @@ try {
     );
     const wallS = (last - first) / 1000;
     const c = process.cpuUsage(c0);
-    rows.push({ name: 'in-process degradeDataset, 1 thread', wallS, pairsPerS: images.length / wallS, cpuPerPair: (c.user + c.system) / 1e6 / images.length });
+    rows.push({
+      name: 'in-process degradeDataset, 1 thread',
+      wallS,
+      pairsPerS: images.length / wallS,
+      cpuPerPair: (c.user + c.system) / 1e6 / images.length,
+      threadMs: threadMs / images.length,
+    });
   }
   for (const P of PROCS) {
     const name = `bench-p${P}`;
@@ -140,8 +152,17 @@ try {
     const first = Math.min(...jobs.map((j) => j.processedOn!));
     const last = Math.max(...jobs.map((j) => j.finishedOn!));
     const wallS = (last - first) / 1000;
-    const overhead = jobs.reduce((s, j) => s + (j.finishedOn! - j.processedOn! - j.returnvalue.ms), 0) / jobs.length;
-    rows.push({ name: `queue, ${P} worker process${P > 1 ? 'es' : ''}`, wallS, pairsPerS: jobs.length / wallS, cpuPerPair: cpu / jobs.length, overheadMs: overhead });
+    const jobMs = jobs.reduce((s, j) => s + (j.finishedOn! - j.processedOn!), 0);
+    const threadMs = jobs.reduce((s, j) => s + j.returnvalue.ms, 0);
+    rows.push({
+      name: `queue, ${P} worker process${P > 1 ? 'es' : ''}`,
+      wallS,
+      pairsPerS: jobs.length / wallS,
+      cpuPerPair: cpu / jobs.length,
+      overheadMs: (jobMs - threadMs) / jobs.length,
+      threadMs: threadMs / jobs.length,
+      gapMs: (wallS * 1000 * P - jobMs) / jobs.length,
+    });
   }
 
   // ---- no-op burst: Redis's own jobs/s ----
@@ -167,19 +188,20 @@ try {
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('');
   const base = rows[0]!;
-  console.log('| run | wall s | pairs/s | vs in-process | CPU s/pair | per-job overhead in worker (ms) |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('| run | wall s | pairs/s | vs in-process | CPU s/pair | thread ms/pair | overhead in job (ms) | gap between jobs (ms) |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.name} | ${r.wallS.toFixed(1)} | ${r.pairsPerS.toFixed(2)} | ${(r.pairsPerS / base.pairsPerS).toFixed(2)}× | ${r.cpuPerPair.toFixed(3)} | ${
+      `| ${r.name} | ${r.wallS.toFixed(1)} | ${r.pairsPerS.toFixed(2)} | ${(r.pairsPerS / base.pairsPerS).toFixed(2)}× | ${r.cpuPerPair.toFixed(3)} | ${r.threadMs.toFixed(0)} | ${
         r.overheadMs === undefined ? '-' : r.overheadMs.toFixed(1)
-      } |`,
+      } | ${r.gapMs === undefined ? '-' : r.gapMs.toFixed(0)} |`,
     );
   }
   console.log('');
   console.log(`no-op burst of ${BURST} jobs: added at ${(BURST / addS).toFixed(0)} jobs/s (addBulk of 1000), run at ${(BURST / runS).toFixed(0)} jobs/s (one worker, concurrency 100, same process)`);
-  console.log('Per-job overhead = job time in the worker (Redis timestamps) − the pair\'s own time in its thread: the thread hop, lock and');
-  console.log('the move to completed. Queue CPU s/pair counts the worker processes only (Redis and the producer are apart).');
+  console.log('thread ms/pair = a pair\'s own time in its worker thread; overhead in job = job time in the worker (Redis timestamps)');
+  console.log('− thread time: the thread hop, lock and move to completed; gap = time a worker slot spent between jobs, per job.');
+  console.log('Queue CPU s/pair counts the worker processes only (Redis and the producer are apart).');
 } finally {
   await redis.stop();
   rmSync(scratch, { recursive: true, force: true });

@@ -1,14 +1,15 @@
 /**
- * `startQueueWorker(...)` — take degrade jobs off a Redis queue and run each through the same per-image code as
- * `tadsr degrade` ({@link runPairTask} in a {@link DegradePool} worker thread), so the bytes are the same whichever
- * machine runs a job. Start and stop it from code; `events` tells what it does.
+ * `startQueueWorker(...)` — take jobs off a Redis queue and run each through the same code as the local command:
+ * a degrade job through `tadsr degrade`'s per-image {@link runPairTask} in a {@link DegradePool} worker thread, an
+ * upscale job through `upscale(...)` with the worker's model (loaded once, at the first such job) — so the bytes
+ * are the same whichever machine runs a job. Start and stop it from code; `events` tells what it does.
  *
  * - **Crash-safe.** Outputs are written to temporary names and renamed (the fragment last). A worker that dies
  *   mid-job (kill -9, a lost machine) stops renewing its lock; after `lockMs` another worker's stalled-job check
  *   puts the job back and it runs again, first removing the dead worker's temporary files for that image.
  * - **Refuses what it would get wrong.** A job made by another tadsr version, or whose config hash does not match
- *   its config (or the config this worker was pinned to with `configHash`), fails at once with the reason
- *   instead of writing mismatched outputs. A bad image fails at once with the decoder's reason; other errors
+ *   its config (or the config this worker was pinned to with `configHash`), or an upscale job for another model
+ *   hash than the worker's model, fails at once with the reason instead of writing mismatched outputs. A bad image fails at once with the decoder's reason; other errors
  *   (a full disk) are retried as the job's `attempts` say.
  *
  * ```ts
