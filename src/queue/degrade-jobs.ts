@@ -1,6 +1,6 @@
 /**
  * What a degrade job on the queue is: the very {@link PairTask} `tadsr degrade` runs per image (so a worker runs the
- * same code on the same values), plus what a worker needs to refuse a job it would get wrong — the tadsr version
+ * same code on the same values; its config is stored once on the queue and named by hash), plus what a worker needs to refuse a job it would get wrong — the tadsr version
  * that made the job and the hash of the config the outputs depend on.
  *
  * Job ids are derived from (input file, output folder, seed, config hash): adding the same image twice adds
@@ -24,9 +24,17 @@ export interface DegradeJobData {
   readonly kind: typeof DEGRADE_JOB;
   /** tadsr version of the producer. */
   readonly tadsr: string;
-  /** {@link degradeConfigHash} of `task.config` and `task.pngCompression`. */
+  /**
+   * {@link degradeConfigHash} of the config and `task.pngCompression`. The config itself is stored once per
+   * queue under the key {@link configKey} (a million jobs do not carry a million copies of it).
+   */
   readonly configHash: string;
-  readonly task: PairTask;
+  readonly task: Omit<PairTask, 'config'>;
+}
+
+/** The queue key (relative to the queue's prefix, see BullMQ's `toKey`) holding the config of `hash` as JSON. */
+export function configKey(hash: string): string {
+  return `tadsr-config:${hash}`;
 }
 
 /** What a completed degrade job returns (stored by BullMQ as the job's return value). */

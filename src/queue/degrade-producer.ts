@@ -38,6 +38,7 @@ import {
   type DegradeJobData,
   type DegradeJobResult,
   TADSR_VERSION,
+  configKey,
   degradeConfigHash,
   degradeJobId,
   sweepTempFiles,
@@ -110,24 +111,25 @@ async function run(opts: EnqueueDegradeOptions, sub: Subscriber<QueueDegradeEven
   const pngCompression = opts.pngCompression ?? 6;
   const configHash = degradeConfigHash(prep.config, pngCompression);
 
-  const todo: { jobId: string; task: PairTask }[] = [];
+  const todo: { jobId: string; task: Omit<PairTask, 'config'> }[] = [];
   let skipped = 0;
   for (const f of prep.files) {
     if (isDone(outDir, f.id)) {
       skipped++;
       continue;
     }
-    const task: PairTask = {
+    const task: Omit<PairTask, 'config'> = {
       id: f.id,
       path: f.path,
       outDir,
       seed: prep.seed,
-      config: prep.config,
       pngCompression,
       ...(opts.maxPixels === undefined ? {} : { maxPixels: opts.maxPixels }),
     };
     todo.push({ jobId: degradeJobId(task, configHash), task });
   }
+  // the config once, before any job that names it
+  await (await queue.client).set(queue.toKey(configKey(configHash)), JSON.stringify(prep.config));
   const counts = await addMissingJobs(
     queue,
     todo.map((t) => ({

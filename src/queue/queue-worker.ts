@@ -22,6 +22,7 @@
 import { basename } from 'node:path';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import { Observable, Subject, lastValueFrom, share, toArray } from 'rxjs';
+import { type DegradationConfig, parseDegradationConfig } from '../degradation/config.js';
 import { DegradePool } from '../graphs/degrade-pool.js';
 import type { Upscaler } from '../graphs/upscaler.js';
 import { DEFAULT_QUEUE_NAME, parseQueueUrl } from './connection.js';
@@ -30,6 +31,7 @@ import {
   type DegradeJobData,
   type DegradeJobResult,
   TADSR_VERSION,
+  configKey,
   degradeConfigHash,
   sweepTempFiles,
 } from './degrade-jobs.js';
@@ -78,13 +80,17 @@ export interface QueueWorker {
   close(force?: boolean): Promise<void>;
 }
 
-/** Why this worker must not run `data`, or null when it may. */
-export function refusal(data: DegradeJobData, pinnedHash: string | undefined): string | null {
+/**
+ * Why this worker must not run `data` with `config` (the config stored on the queue under the job's hash, null
+ * when there is none), or null when it may.
+ */
+export function refusal(data: DegradeJobData, config: DegradationConfig | null, pinnedHash: string | undefined): string | null {
   if (data.kind !== DEGRADE_JOB) return `refused: unknown job kind "${String(data.kind)}"`;
   if (data.tadsr !== TADSR_VERSION) {
     return `refused: the job was made by tadsr ${data.tadsr} and this worker is tadsr ${TADSR_VERSION}; outputs could differ`;
   }
-  const own = degradeConfigHash(data.task.config, data.task.pngCompression ?? 6);
+  if (config === null) return `refused: config ${data.configHash} is not on the queue (removed?); run the producer again`;
+  const own = degradeConfigHash(config, data.task.pngCompression ?? 6);
   if (own !== data.configHash) return `refused: the job's config hashes to ${own}, not the ${data.configHash} it claims`;
   if (pinnedHash !== undefined && pinnedHash !== data.configHash) {
     return `refused: this worker runs config ${pinnedHash} only and the job asks for config ${data.configHash}`;
@@ -111,10 +117,24 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
   const connection = parseQueueUrl(opts.queue);
   const subject = new Subject<QueueWorkerEvent>();
   const pool = new DegradePool(concurrency);
+  const configs = new Map<string, Promise<DegradationConfig | null>>();
+  const configOf = (hash: string): Promise<DegradationConfig | null> => {
+    let c = configs.get(hash);
+    if (!c) {
+      c = (async () => {
+        const text = await (await worker.client).get(worker.toKey(configKey(hash)));
+        return text === null ? null : parseDegradationConfig(JSON.parse(text));
+      })();
+      c.catch(() => configs.delete(hash)); // a Redis hiccup: ask again next time
+      configs.set(hash, c);
+    }
+    return c;
+  };
   const runDegrade = async (job: Job<AnyJobData, AnyJobResult>, data: DegradeJobData): Promise<DegradeJobResult> => {
-    const why = refusal(data, opts.configHash);
+    const config = data.kind === DEGRADE_JOB && data.tadsr === TADSR_VERSION ? await configOf(data.configHash) : null;
+    const why = refusal(data, config, opts.configHash);
     if (why) throw new UnrecoverableError(why);
-    const task = data.task;
+    const task = { ...data.task, config: config as DegradationConfig };
     subject.next({ type: 'active', jobId: job.id ?? '', id: task.id });
     // a second start (a retry, or a job taken back from a dead worker): drop what the last try left half-written
     if (job.attemptsStarted > 1 || job.stalledCounter > 0) sweepTempFiles(task.outDir, task.id);

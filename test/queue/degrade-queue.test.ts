@@ -5,9 +5,9 @@ import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultDegradationConfig } from '../../src/degradation/config.js';
 import { parseQueueUrl } from '../../src/queue/connection.js';
-import { degradeConfigHash } from '../../src/queue/degrade-jobs.js';
+import { type DegradeJobData, TADSR_VERSION, degradeConfigHash } from '../../src/queue/degrade-jobs.js';
 import { type QueueDegradeEvent, enqueueDegrade } from '../../src/queue/degrade-producer.js';
-import { type QueueWorkerEvent, startQueueWorker } from '../../src/queue/queue-worker.js';
+import { type QueueWorkerEvent, refusal, startQueueWorker } from '../../src/queue/queue-worker.js';
 import { CORRUPT, makeHqFolder, newOutDir } from '../graphs/degrade-fixtures.js';
 import { HAVE_REDIS, NO_REDIS_REASON, type RedisHandle, startRedis } from '../helpers/redis-server.js';
 import { listFiles, referenceRun, sameFolders } from './queue-fixtures.js';
@@ -31,6 +31,27 @@ function summaryOf(events: QueueDegradeEvent[]): Extract<QueueDegradeEvent, { ty
   return s;
 }
 
+describe('which degrade jobs a worker refuses', () => {
+  const config = defaultDegradationConfig();
+  const hash = degradeConfigHash(config, 6);
+  const job = (over: Partial<DegradeJobData> = {}): DegradeJobData => ({
+    kind: 'degrade',
+    tadsr: TADSR_VERSION,
+    configHash: hash,
+    task: { id: 'a', path: '/in/a.png', outDir: '/out', seed: 1, pngCompression: 6 },
+    ...over,
+  });
+  it('runs a job whose config matches; refuses another version, a missing or altered config, another pinned config', () => {
+    expect(refusal(job(), config, undefined)).toBeNull();
+    expect(refusal(job(), config, hash)).toBeNull();
+    expect(refusal(job({ tadsr: '0.0.0-other' }), config, undefined)).toMatch(/made by tadsr 0\.0\.0-other and this worker is tadsr/);
+    expect(refusal(job(), null, undefined)).toMatch(new RegExp(`config ${hash} is not on the queue`));
+    expect(refusal(job(), { ...config, jpeg_range: [40, 95] }, undefined)).toMatch(/the job's config hashes to [0-9a-f]{16}, not the/);
+    expect(refusal(job({ task: { ...job().task, pngCompression: 9 } }), config, undefined)).toMatch(/hashes to/);
+    expect(refusal(job(), config, 'ffffffffffffffff')).toMatch(/runs config ffffffffffffffff only and the job asks for config/);
+  });
+});
+
 describe.skipIf(!HAVE_REDIS)('degrade on a BullMQ queue (real redis-server)', () => {
   it('makes the same bytes as one process; enqueuing twice adds nothing; bad images fail with their reason', async () => {
     const inDir = await makeHqFolder(6, [90, 80]);
@@ -46,6 +67,9 @@ describe.skipIf(!HAVE_REDIS)('degrade on a BullMQ queue (real redis-server)', ()
     expect(again).toMatchObject({ type: 'enqueued', added: 0, existing: 11 });
     const q = new Queue('same-bytes', { connection: parseQueueUrl(redis.url) });
     expect(await q.getJobCounts('waiting')).toMatchObject({ waiting: 11 });
+    // the config is stored once on the queue; a job names it by hash and stays small
+    const [job] = await q.getWaiting(0, 0);
+    expect(JSON.stringify(job!.data).length).toBeLessThan(600);
 
     const worker = startQueueWorker({ queue: redis.url, queueName: 'same-bytes', concurrency: 2 });
     const seen: QueueWorkerEvent[] = [];
