@@ -11,8 +11,9 @@
  *     are added): wall from the first job taken to the last one finished (Redis timestamps, so process start-up
  *     is not counted), CPU seconds of the worker processes per pair (/proc), and the per-job overhead inside a
  *     worker = (finishedOn − processedOn) − the pair's own time in its thread;
- *   - a burst of no-op jobs: how many jobs/s one Redis takes in (addBulk) and hands through (one worker
- *     process with concurrency 100, no work): where Redis itself becomes the limit.
+ *   - a burst of no-op jobs: how many jobs/s one Redis takes in (addBulk) and hands through (one worker with
+ *     concurrency 100, no work, in this process), and redis-server's own CPU time per job (/proc): 1 / that is the
+ *     jobs/s one Redis core sustains, the load-independent measure of where Redis itself becomes the limit.
  * The machine is shared: compare within a run; CPU s/pair does not depend on the load.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -106,6 +107,21 @@ const images = pickImages();
 const scratch = mkdtempSync(join(tmpdir(), 'tadsr-bench-queue-'));
 const redis = await startRedis({ appendfsync: 'everysec' });
 const rows: Row[] = [];
+/** Redis memory growth per finished degrade job, per queue row (bytes; completed jobs are kept). */
+const bytesPerJob: number[] = [];
+/** redis-server CPU ms per degrade job, per queue row (includes the producer's enqueue and follow-up reads). */
+const redisMsPerJob: number[] = [];
+
+async function usedMemory(url: string): Promise<number> {
+  const { Redis } = await import('ioredis');
+  const c = new Redis(parseQueueUrl(url));
+  try {
+    const info = await c.info('memory');
+    return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
+  } finally {
+    c.disconnect();
+  }
+}
 console.log(`queue bench: ${images.length} images from ${TRAIN}, ${SIZE}² → ${SIZE / 4}², redis ${redis.url}`);
 console.log(`load average before: ${loadavg().map((x) => x.toFixed(1)).join(' ')} (2-core machine, shared)`);
 try {
@@ -143,8 +159,12 @@ try {
     await Promise.all(workers.map((w) => w.ready));
     await new Promise((r) => setTimeout(r, 2000)); // let the worker threads boot
     const cpu0 = workers.map((w) => procCpu(w.child.pid!));
+    const mem0 = await usedMemory(redis.url);
+    const redisCpu0 = procCpu(redis.pid);
     await lastValueFrom(enqueueDegrade({ queue: redis.url, queueName: name, inDir: images, outDir: join(scratch, name), seed: 1, size: SIZE, wait: true, pollMs: 500 }));
     const cpu = workers.reduce((s, w, i) => s + procCpu(w.child.pid!) - cpu0[i]!, 0);
+    bytesPerJob.push((await usedMemory(redis.url)) - mem0);
+    redisMsPerJob.push(((procCpu(redis.pid) - redisCpu0) * 1000) / images.length);
     await stop(workers.map((w) => w.child));
     const q = new Queue<unknown, DegradeJobResult>(name, { connection: parseQueueUrl(redis.url) });
     const jobs = await q.getCompleted(0, -1);
@@ -168,11 +188,14 @@ try {
   // ---- no-op burst: Redis's own jobs/s ----
   const conn = parseQueueUrl(redis.url);
   const q = new Queue('bench-noop', { connection: conn });
+  const memBurst0 = await usedMemory(redis.url);
+  const cpuAdd0 = procCpu(redis.pid);
   const t0 = performance.now();
   for (let i = 0; i < BURST; i += 1000) {
     await q.addBulk(Array.from({ length: Math.min(1000, BURST - i) }, (_, k) => ({ name: 'noop', data: { i: i + k } })));
   }
   const addS = (performance.now() - t0) / 1000;
+  const cpuRun0 = procCpu(redis.pid);
   let done = 0;
   const t1 = performance.now();
   const finished = new Promise<void>((resolve) => {
@@ -183,6 +206,9 @@ try {
   });
   await finished;
   const runS = (performance.now() - t1) / 1000;
+  const redisAddMs = ((cpuRun0 - cpuAdd0) * 1000) / BURST;
+  const redisRunMs = ((procCpu(redis.pid) - cpuRun0) * 1000) / BURST;
+  const noopBytes = ((await usedMemory(redis.url)) - memBurst0) / BURST;
   await q.close();
 
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
@@ -198,6 +224,15 @@ try {
     );
   }
   console.log('');
+  console.log(
+    `Redis memory per finished degrade job (kept as completed): ${bytesPerJob.map((b) => (b / images.length).toFixed(0)).join(', ')} bytes; ` +
+      `per finished no-op job: ${noopBytes.toFixed(0)} bytes`,
+  );
+  console.log(
+    `redis-server CPU per degrade job (enqueue + run + follow): ${redisMsPerJob.map((m) => m.toFixed(3)).join(', ')} ms; ` +
+      `per no-op job: add ${redisAddMs.toFixed(3)} ms + run ${redisRunMs.toFixed(3)} ms → one Redis core sustains about ` +
+      `${(1000 / (redisAddMs + redisRunMs)).toFixed(0)} jobs/s (the limit, whatever the client machines)`,
+  );
   console.log(`no-op burst of ${BURST} jobs: added at ${(BURST / addS).toFixed(0)} jobs/s (addBulk of 1000), run at ${(BURST / runS).toFixed(0)} jobs/s (one worker, concurrency 100, same process)`);
   console.log('thread ms/pair = a pair\'s own time in its worker thread; overhead in job = job time in the worker (Redis timestamps)');
   console.log('− thread time: the thread hop, lock and move to completed; gap = time a worker slot spent between jobs, per job.');

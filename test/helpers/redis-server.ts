@@ -30,6 +30,8 @@ export interface RedisHandle {
   readonly port: number;
   /** `redis://127.0.0.1:PORT` */
   readonly url: string;
+  /** The server's process id (for CPU accounting in benches). */
+  readonly pid: number;
   /** Kill the server (SIGKILL: a crash, not a clean shutdown). */
   kill(): Promise<void>;
   /** Start it again on the same port and folder (it reloads the append-only file). */
@@ -134,6 +136,9 @@ export async function startRedis(opts: { appendfsync?: 'always' | 'everysec' } =
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return current().pid ?? -1;
+    },
     async kill() {
       current().kill('SIGKILL');
       await exitOf(current());
