@@ -86,7 +86,8 @@ export class DegradeUsageError extends Error {
   override name = 'DegradeUsageError';
 }
 
-interface Prepared {
+/** A run's resolved settings and input files (shared with the queue producer, `queue/degrade-producer.ts`). */
+export interface Prepared {
   readonly config: DegradationConfig;
   readonly seed: number;
   readonly workers: number;
@@ -94,7 +95,7 @@ interface Prepared {
   readonly duplicates: DegradeFailure[];
 }
 
-function prepare(opts: DegradeDatasetOptions): Prepared {
+export function prepare(opts: DegradeDatasetOptions): Prepared {
   const seed = opts.seed ?? 0;
   if (!Number.isSafeInteger(seed) || seed < 0) throw new DegradeUsageError(`seed must be a non-negative integer, got ${seed}`);
   const workers = opts.workers ?? Math.max(1, availableParallelism());
@@ -140,20 +141,11 @@ function claimOutDir(outDir: string, settings: { seed: number; config: Degradati
     }
   }
   writeFileSync(lock, String(process.pid));
-  const runFile = join(outDir, 'degrade-run.json');
-  const text = `${JSON.stringify(settings, null, 2)}\n`;
-  if (existsSync(runFile)) {
-    const previous = readFileSync(runFile, 'utf8');
-    if (previous !== text) {
-      unlinkSync(lock);
-      throw new DegradeUsageError(
-        `${outDir} holds pairs made with another seed or config (see ${runFile}); use a new output folder to change them`,
-      );
-    }
-  } else {
-    writeFileSync(`${runFile}.tmp`, text);
-    // rename is atomic: the settings file is whole or absent
-    renameSync(`${runFile}.tmp`, runFile);
+  try {
+    recordRunSettings(outDir, settings);
+  } catch (err) {
+    unlinkSync(lock);
+    throw err;
   }
   for (const sub of ['hq', 'lq', 'manifest.d', '.']) {
     const dir = join(outDir, sub);
@@ -169,6 +161,29 @@ function claimOutDir(outDir: string, settings: { seed: number; config: Degradati
   };
 }
 
+/**
+ * Write OUT/degrade-run.json (the seed and full config), or check that the one there is the same: a folder holds
+ * pairs of one run only. Throws {@link DegradeUsageError} on a mismatch.
+ */
+export function recordRunSettings(outDir: string, settings: { seed: number; config: DegradationConfig }): void {
+  mkdirSync(outDir, { recursive: true });
+  const runFile = join(outDir, 'degrade-run.json');
+  const text = `${JSON.stringify(settings, null, 2)}\n`;
+  if (existsSync(runFile)) {
+    const previous = readFileSync(runFile, 'utf8');
+    if (previous !== text) {
+      throw new DegradeUsageError(
+        `${outDir} holds pairs made with another seed or config (see ${runFile}); use a new output folder to change them`,
+      );
+    }
+  } else {
+    const tmp = `${runFile}.tmp-${process.pid}`;
+    writeFileSync(tmp, text);
+    // rename is atomic: the settings file is whole or absent
+    renameSync(tmp, runFile);
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -178,7 +193,8 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function isDone(outDir: string, id: string): boolean {
+/** Whether the pair `id` is whole in `outDir` (both PNGs and its manifest fragment exist). */
+export function isDone(outDir: string, id: string): boolean {
   const p = pairPaths(outDir, id);
   return existsSync(p.fragment) && existsSync(p.hq) && existsSync(p.lq);
 }

@@ -51,6 +51,8 @@ describe('tadsr degrade (CLI)', () => {
   it('validates its arguments with one clear message (exit 2)', async () => {
     const inDir = await makeHqFolder(1, [40, 40], false);
     cleanup.push(inDir);
+    const badOut = newOutDir();
+    cleanup.push(badOut);
     const bad = join(inDir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ noise_range: [5, 1] }));
     const cases: [string[], RegExp][] = [
@@ -58,7 +60,7 @@ describe('tadsr degrade (CLI)', () => {
       [['--in', inDir, '--out', 'x', '--workers', 'two'], /--workers must be an integer/],
       [['--in', inDir, '--out', 'x', '--size', '30'], /"gt_size" \(30\) must be a multiple of "scale"/],
       [['--in', inDir, '--out', 'x', '--config', join(inDir, 'none.json')], /--config .* does not exist/],
-      [['--in', inDir, '--out', newOutDir(), '--config', bad], /"noise_range" must be \[low, high\]/],
+      [['--in', inDir, '--out', badOut, '--config', bad], /"noise_range" must be \[low, high\]/],
     ];
     for (const [args, msg] of cases) {
       const r = await runInProcess(['degrade', ...args]);

@@ -85,6 +85,11 @@ describe('degradeDataset', () => {
   it('refuses to mix settings in one folder, and bad options, with one clear message', async () => {
     await expect(run(inDir, out1, 1, 12)).rejects.toThrow(/another seed or config/);
     await expect(run(inDir, out1, 0)).rejects.toThrow(DegradeUsageError);
-    await expect(run(join(inDir, 'nope'), newOutDir(), 1)).rejects.toThrow(/no such file or directory/);
+    const unused = newOutDir();
+    try {
+      await expect(run(join(inDir, 'nope'), unused, 1)).rejects.toThrow(/no such file or directory/);
+    } finally {
+      rmSync(unused, { recursive: true, force: true });
+    }
   });
 });

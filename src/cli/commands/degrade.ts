@@ -20,6 +20,10 @@ interface DegradeCliOptions {
   config?: string;
   quiet?: boolean;
   pngCompression: string;
+  queue?: string;
+  queueName: string;
+  wait?: boolean;
+  retryFailed?: boolean;
 }
 
 const HELP_AFTER = `
@@ -30,9 +34,14 @@ Every other parameter (kernel, resize, noise and JPEG ranges; Real-ESRGAN defaul
 config, validated on load. An interrupted run (even kill -9) resumes: rerun the same command.
 Unreadable inputs are listed at the end and make the exit code 1; all good files are still written.
 
+With --queue redis://HOST:PORT[/DB] the images become jobs on a Redis queue (BullMQ) for \`tadsr worker\`
+processes on any machines that see the same paths; it returns once they are enqueued, or with --wait follows
+them to the end and writes manifest.jsonl. Rerunning it adds only what is missing; outputs are the same bytes.
+
 Examples:
   tadsr degrade --in ../shared/data/train/kodak24 --out pairs --seed 1
-  tadsr degrade --in photos --out pairs256 --size 256 --workers 2 --config degradation.json`;
+  tadsr degrade --in photos --out pairs256 --size 256 --workers 2 --config degradation.json
+  tadsr degrade --in /shared/photos --out /shared/pairs --seed 1 --queue redis://10.0.0.5:6379 --wait`;
 
 export function registerDegrade(program: Command): void {
   program
@@ -47,6 +56,10 @@ export function registerDegrade(program: Command): void {
     .option('--config <file>', 'degradation config JSON (partial; defaults fill the rest)')
     .option('--png-compression <n>', 'zlib level of written PNGs, 0-9', '6')
     .option('-q, --quiet', 'no progress bar')
+    .option('--queue <url>', 'enqueue one job per image on this Redis (redis://HOST:PORT[/DB]) instead of running here')
+    .option('--queue-name <name>', 'BullMQ queue name', 'tadsr')
+    .option('--wait', 'with --queue: follow the jobs to the end, then write manifest.jsonl')
+    .option('--retry-failed', 'with --queue: put failed jobs of an earlier run back on the queue')
     .addHelpText('after', HELP_AFTER)
     .action(async (o: DegradeCliOptions) => {
       process.exitCode = await runDegrade(o);
@@ -76,6 +89,26 @@ async function runDegrade(o: DegradeCliOptions): Promise<number> {
   const workers = intOption('workers', o.workers, 1, 256);
   const png = intOption('png-compression', o.pngCompression, 0, 9);
   for (const v of [seed, size, scale, workers, png]) if (typeof v === 'string') return usage(v);
+  if (o.queue === undefined && (o.wait || o.retryFailed)) return usage('--wait and --retry-failed go with --queue');
+  if (o.queue !== undefined) {
+    if (workers !== undefined) return usage('--workers is for a run on this machine; give each `tadsr worker` --concurrency');
+    // loaded on demand: BullMQ and ioredis cost every other command nothing
+    const { runDegradeOnQueue } = await import('./degrade-queue.js');
+    return runDegradeOnQueue({
+      queue: o.queue,
+      queueName: o.queueName,
+      inDir: o.in,
+      outDir: o.out,
+      seed: seed as number,
+      ...(size === undefined ? {} : { size: size as number }),
+      ...(scale === undefined ? {} : { scale: scale as number }),
+      ...(o.config === undefined ? {} : { config: o.config }),
+      pngCompression: png as number,
+      wait: o.wait === true,
+      retryFailed: o.retryFailed === true,
+      quiet: o.quiet === true,
+    });
+  }
   const showBar = !o.quiet && process.stderr.isTTY === true;
   const bar = showBar ? new SingleBar({ format: 'degrade [{bar}] {value}/{total} {name}', stream: process.stderr }) : undefined;
   let summary: Extract<DegradeEvent, { type: 'summary' }> | undefined;

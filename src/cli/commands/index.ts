@@ -8,7 +8,11 @@ import { registerTrain } from './train.js';
 import { registerInitModel } from './init-model.js';
 import { registerPretrain } from './pretrain.js';
 import { registerEvalModel } from './eval-model.js';
+import { registerWorker } from './worker.js';
+import { registerQueue } from './queue.js';
 
 export type RegisterCommand = (program: Command) => void;
 
 export const commands: RegisterCommand[] = [registerDegrade, registerEval, registerBench, registerUpscale, registerTrain, registerInitModel, registerPretrain, registerEvalModel];
+// the Redis job queue (issue 12)
+commands.push(registerWorker, registerQueue);

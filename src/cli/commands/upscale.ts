@@ -27,6 +27,10 @@ interface UpscaleCliOptions {
   prompt?: string;
   tags?: string;
   quiet?: boolean;
+  queue?: string;
+  queueName: string;
+  wait?: boolean;
+  retryFailed?: boolean;
 }
 
 const HELP_AFTER = `
@@ -75,6 +79,10 @@ export function registerUpscale(program: Command): void {
     .option('--tags <file>', 'JSON lines {"name": "0001.png", "tags": "…"} per image (e.g. from DAPE/RAM)')
     .option('--scale <n>', 'upscaling factor (only 4)', '4')
     .option('-q, --quiet', 'no progress bar or summary')
+    .option('--queue <url>', 'enqueue one job per image on this Redis (redis://HOST:PORT[/DB]) for `tadsr worker`s')
+    .option('--queue-name <name>', 'BullMQ queue name', 'tadsr')
+    .option('--wait', 'with --queue: follow the jobs to the end')
+    .option('--retry-failed', 'with --queue: put failed jobs of an earlier run back on the queue')
     .addHelpText('after', HELP_AFTER)
     .action(async (inputs: string[], o: UpscaleCliOptions) => {
       process.exitCode = await runUpscale(inputs, o);
@@ -103,6 +111,21 @@ async function runUpscale(inputs: string[], o: UpscaleCliOptions): Promise<numbe
     };
   } catch (err) {
     return usage((err as Error).message);
+  }
+  if (o.queue === undefined && (o.wait || o.retryFailed)) return usage('--wait and --retry-failed go with --queue');
+  if (o.queue !== undefined) {
+    if (o.backend !== undefined) return usage('--backend is for a run on this machine; workers pick their own');
+    // loaded on demand: BullMQ and ioredis cost a local run nothing
+    const { runUpscaleOnQueue } = await import('./upscale-queue.js');
+    const { backend: _b, scale: _s, ...jobOpts } = opts;
+    return runUpscaleOnQueue(inputs, o.output, {
+      ...jobOpts,
+      queue: o.queue,
+      queueName: o.queueName,
+      wait: o.wait === true,
+      retryFailed: o.retryFailed === true,
+      quiet: o.quiet === true,
+    });
   }
   const bar = !o.quiet && process.stderr.isTTY === true ? new SingleBar({ format: 'upscale [{bar}] {value}/{total} tiles {name}', stream: process.stderr }) : undefined;
   const failures: string[] = [];

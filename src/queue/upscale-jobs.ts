@@ -1,0 +1,65 @@
+/**
+ * What an upscale job on the queue is: one input file, its output path, the options `tadsr upscale` takes, and the
+ * hash of the model the producer meant — a worker holding another model refuses the job instead of writing
+ * outputs of the wrong model.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import type { ColorFixMode } from '../color/color-fix.js';
+import { readManifest } from '../graphs/model-dir.js';
+import type { OneStepFormula } from '../schedule/one-step.js';
+import { canonicalJson } from './degrade-jobs.js';
+
+/** BullMQ job name of an upscale job. */
+export const UPSCALE_JOB = 'upscale';
+
+/** The `tadsr upscale` options a job carries (everything but the model, which is named by its hash). */
+export interface UpscaleJobOptions {
+  readonly tS?: number;
+  readonly tile?: number;
+  readonly overlap?: number;
+  readonly colorFix?: ColorFixMode;
+  readonly formula?: OneStepFormula;
+  readonly seed?: number;
+}
+
+export interface UpscaleJobData {
+  readonly kind: typeof UPSCALE_JOB;
+  readonly tadsr: string;
+  /** {@link modelHash} of the model the producer named. */
+  readonly modelHash: string;
+  /** Absolute input path. */
+  readonly path: string;
+  /** Absolute output path. */
+  readonly out: string;
+  readonly options: UpscaleJobOptions;
+}
+
+export interface UpscaleJobResult {
+  readonly out: string;
+  readonly width: number;
+  readonly height: number;
+  readonly ms: number;
+}
+
+async function hashFile(h: ReturnType<typeof createHash>, path: string): Promise<void> {
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+}
+
+/** 16 hex digits of sha256 over a model directory's `model.json` and the UNet and VAE weight files it names. */
+export async function modelHash(dir: string): Promise<string> {
+  const manifest = await readManifest(dir);
+  const h = createHash('sha256');
+  for (const f of ['model.json', manifest.files.unet, manifest.files.vae]) {
+    h.update(`${f}\0`);
+    await hashFile(h, join(dir, f));
+  }
+  return h.digest('hex').slice(0, 16);
+}
+
+/** The job id of one file: `upscale-` + a hash of (input, output, options, model hash). */
+export function upscaleJobId(data: Pick<UpscaleJobData, 'path' | 'out' | 'options' | 'modelHash'>): string {
+  const key = canonicalJson({ path: data.path, out: data.out, options: data.options, model: data.modelHash });
+  return `upscale-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
