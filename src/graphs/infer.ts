@@ -21,12 +21,13 @@ import { idFromPath, isImagePath, resolveImagePaths } from '../io/list-images.js
 import type { OneStepFormula } from '../schedule/one-step.js';
 import { checkTs } from '../schedule/timesteps.js';
 import { checkTileOptions } from '../tiling/plan.js';
-import { Upscaler } from './upscaler.js';
+import { loadUpscaler } from '../peers/load-upscaler.js';
+import type { Upscaler } from './upscaler.js';
 
 export { Upscaler } from './upscaler.js';
 
 export interface UpscaleOptions {
-  /** Model directory (default `models/default` of this package). */
+  /** Model directory (default `models/default` of this package), or a GAN peer name (`realesr-general-x4v3`, `realesrgan-x4plus`; t_s ignored). */
   readonly model?: string;
   readonly tS?: number;
   readonly tile?: number;
@@ -92,7 +93,7 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
       }
       const jobs = planOutputs(inputs, out);
       const modelDir = opts.model ?? defaultModelDir();
-      const up = opts.upscaler ?? (await Upscaler.load(modelDir, opts.backend ? { backend: opts.backend } : {}));
+      const up = opts.upscaler ?? (await loadUpscaler(modelDir, opts.backend ? { backend: opts.backend } : {}));
       let ok = 0;
       let failed = 0;
       try {
