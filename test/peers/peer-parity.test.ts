@@ -119,7 +119,7 @@ describe.skipIf(!x4v3Present)('realesr-general-x4v3 (SRVGGNetCompact) on ONNX Ru
     }
   });
 
-  it('is a model eval-model and upscale accept by name (one row, t_s ignored); a missing peer says how to convert', async () => {
+  it('is a model eval-model, upscale and bench accept by name (one row, t_s ignored); a missing peer says how to convert', async () => {
     const set: PairedSet = await makePairedSet();
     const env = process.env['TADSR_PEERS_DIR'];
     process.env['TADSR_PEERS_DIR'] = join(tmp, 'by-name');
@@ -140,6 +140,13 @@ describe.skipIf(!x4v3Present)('realesr-general-x4v3 (SRVGGNetCompact) on ONNX Ru
         expect(await main(['node', 'tadsr', 'upscale', set.lqDir, '-o', out, '--model', 'realesrgan-x4plus', '-q'])).toBe(2);
         expect(err).toMatch(/realesrgan-x4plus is not converted yet[\s\S]*convert-peer\.ts realesrgan-x4plus/);
         expect(await main(['node', 'tadsr', 'eval-model', '--model', 'realesrgan-x4plus', '--lq', set.lqDir, '--hr', set.hrDir, '-q'])).toBe(2);
+        let stdout = '';
+        o.mockImplementation((s) => ((stdout += String(s)), true));
+        expect(await main(['node', 'tadsr', 'bench', '--model', 'realesr-general-x4v3', '--size', '16', '--repeats', '1', '--json'])).toBe(0);
+        const bench = JSON.parse(stdout) as { outputSize: number; msPerImage: number; params: number };
+        expect(bench.outputSize).toBe(64);
+        expect(bench.params).toBe(1213296);
+        expect(bench.msPerImage).toBeGreaterThan(0);
       } finally {
         e.mockRestore();
         o.mockRestore();

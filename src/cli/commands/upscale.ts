@@ -32,10 +32,14 @@ tiled (--tile LQ pixels, Gaussian blending over --overlap pixels); every tile us
 Without --seed the encoder's posterior mean is used (deterministic); with --seed N a posterior sample drawn
 from seed N (the official code samples, unseeded). There is no text encoder: the UNet gets a fixed empty
 condition. Unreadable files are reported and skipped; the exit code is then 1.
+GAN peers: --model realesr-general-x4v3 | realesrgan-x4plus runs Real-ESRGAN's nets (converted once with
+tools/convert-peer.ts) on the same tiling; t_s, --color-fix, --formula and --seed do not apply to them and
+are ignored.
 
 Examples:
   tadsr upscale photo.png -o photo_x4.png --model runs/small/model
-  tadsr upscale lq/ -o sr/ --t-s 300 --tile 96 --overlap 24 --color-fix wavelet`;
+  tadsr upscale lq/ -o sr/ --t-s 300 --tile 96 --overlap 24 --color-fix wavelet
+  tadsr upscale photo.png -o photo_x4.png --model realesr-general-x4v3`;
 
 function usage(message: string): number {
   process.stderr.write(`tadsr upscale: ${message}\n`);
@@ -55,7 +59,7 @@ export function registerUpscale(program: Command): void {
     .argument('<inputs...>', 'image files or folders')
     .requiredOption('-o, --output <path>', 'output folder (or file, for one input file)')
     .option('--t-s <n>', 'student timestep t_s, integer 0..999 (default: the model\'s, 500)')
-    .option('--model <dir>', `model directory (default: ${defaultModelDir()})`)
+    .option('--model <dir>', `model directory (default: ${defaultModelDir()}), or a GAN peer name: realesr-general-x4v3 | realesrgan-x4plus`)
     .option('--tile <n>', 'tile side in LQ pixels (default 128)')
     .option('--overlap <n>', 'tile overlap in LQ pixels (default: min(32, tile/4))')
     .option('--color-fix <mode>', 'adain | wavelet | none (default: the model\'s, adain)')
