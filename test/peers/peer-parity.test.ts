@@ -142,6 +142,7 @@ describe.skipIf(!x4v3Present)('realesr-general-x4v3 (SRVGGNetCompact) on ONNX Ru
         expect(await main(['node', 'tadsr', 'eval-model', '--model', 'realesrgan-x4plus', '--lq', set.lqDir, '--hr', set.hrDir, '-q'])).toBe(2);
         let stdout = '';
         o.mockImplementation((s) => ((stdout += String(s)), true));
+        process.exitCode = undefined; // main() reports the exit code the last command set
         expect(await main(['node', 'tadsr', 'bench', '--model', 'realesr-general-x4v3', '--size', '16', '--repeats', '1', '--json'])).toBe(0);
         const bench = JSON.parse(stdout) as { outputSize: number; msPerImage: number; params: number };
         expect(bench.outputSize).toBe(64);
