@@ -71,7 +71,7 @@ export class PeerUpscaler {
     }
   }
 
-  /** Run the net on one whole image (no tiling): RGB [0,1] in, ×scale out, clamped to [0,1]. */
+  /** Run the net on one whole image (no tiling, no 8-bit rounding): RGB [0,1] in, ×scale out, clamped to [0,1]. */
   async run(img: RgbImage): Promise<RgbImage> {
     const { width: w, height: h } = img;
     const plane = w * h;
@@ -97,7 +97,11 @@ export class PeerUpscaler {
     return createImage(W, H, out);
   }
 
-  /** Stream the output rows of an image of any size (tiles with {@link PEER_TILE_PAD} context, blended) to `sink`. */
+  /**
+   * Stream the output rows of an image of any size (tiles with {@link PEER_TILE_PAD} context, blended) to `sink`,
+   * quantised to 8 bits as Real-ESRGAN's last step does (`round(255·clamp(y))`): the peer's own output, which the
+   * published scores measure (NIQE moves by ~0.05 on DRealSR without it).
+   */
   async upscaleRows(lq: RgbImage, opts: UpscaleImageOptions, sink: RowSink): Promise<void> {
     const tile = opts.tile ?? 128;
     const overlap = opts.overlap ?? Math.min(32, Math.floor(tile / 4));
@@ -112,7 +116,10 @@ export class PeerUpscaler {
       const out = whole ? sr : cropImage(sr, (r.x - x0) * s, (r.y - y0) * s, r.width * s, r.height * s);
       opts.onTile?.(index, count);
       return out;
-    }, sink);
+    }, (y, row) => {
+      for (let i = 0; i < row.length; i++) row[i] = Math.round(row[i]! * 255) / 255;
+      sink(y, row);
+    });
   }
 
   /** Upscale a whole image into memory. */

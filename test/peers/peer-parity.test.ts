@@ -90,18 +90,18 @@ describe.skipIf(!x4v3Present)('realesr-general-x4v3 (SRVGGNetCompact) on ONNX Ru
     dir = (await peerFolder('realesr-general-x4v3', SHARED_X4V3, f.sha))!;
   });
 
-  it('matches the numpy reference within 1e-4 (max abs diff)', async () => {
+  it('matches the numpy reference within 1e-5 (max abs diff)', async () => {
     const up = await PeerUpscaler.load(dir);
     try {
       const d = maxAbsDiff(await up.run(f.input), f.output);
       expect(d.unclamped).toBeGreaterThan(0.9 * f.output.data.length);
-      expect(d.max).toBeLessThan(1e-4);
+      expect(d.max).toBeLessThan(1e-5); // measured 1.5e-6 (x4v3), 7.7e-7 (x4plus)
     } finally {
       await up.dispose();
     }
   });
 
-  it('tiles a larger image (tile 24, overlap 8, 10 px context) to within 40 dB of the whole-image output', async () => {
+  it('tiles a larger image (tile 24, overlap 8, 10 px context) to within 45 dB of the whole-image output', async () => {
     const w = 56;
     const h = 44;
     const d = new Float32Array(w * h * 3);
@@ -113,7 +113,7 @@ describe.skipIf(!x4v3Present)('realesr-general-x4v3 (SRVGGNetCompact) on ONNX Ru
       const tiles: number[] = [];
       const tiled = await up.upscale(lq, { tile: 24, overlap: 8, onTile: (i, n) => tiles.push(n) });
       expect(tiles[0]).toBeGreaterThan(4);
-      expect(psnr(tiled, whole, { yChannel: false })).toBeGreaterThan(40);
+      expect(psnr(tiled, whole, { yChannel: false })).toBeGreaterThan(45); // measured 51.1 dB
     } finally {
       await up.dispose();
     }
@@ -162,7 +162,7 @@ describe.skipIf(!x4v3Present)('realesr-general-x4v3 (SRVGGNetCompact) on ONNX Ru
 });
 
 describe('realesrgan-x4plus (RRDBNet) on ONNX Runtime', () => {
-  it('matches the numpy reference within 1e-4 (max abs diff), when its ncnn files or a converted folder are here', async (ctx) => {
+  it('matches the numpy reference within 1e-5 (max abs diff), when its ncnn files or a converted folder are here', async (ctx) => {
     const f = await fixture('realesrgan-x4plus');
     const dir = await peerFolder('realesrgan-x4plus', process.env['TADSR_X4PLUS_NCNN'], f.sha);
     if (dir === undefined) {
@@ -174,7 +174,7 @@ describe('realesrgan-x4plus (RRDBNet) on ONNX Runtime', () => {
     try {
       const d = maxAbsDiff(await up.run(f.input), f.output);
       expect(d.unclamped).toBeGreaterThan(0.9 * f.output.data.length);
-      expect(d.max).toBeLessThan(1e-4);
+      expect(d.max).toBeLessThan(1e-5); // measured 1.5e-6 (x4v3), 7.7e-7 (x4plus)
     } finally {
       await up.dispose();
     }
