@@ -148,6 +148,16 @@ describe.skipIf(!x4v3Present)('realesr-general-x4v3 (SRVGGNetCompact) on ONNX Ru
         expect(bench.outputSize).toBe(64);
         expect(bench.params).toBe(1213296);
         expect(bench.msPerImage).toBeGreaterThan(0);
+        stdout = '';
+        process.exitCode = undefined;
+        const args = ['eval-model', '--model', 'realesr-general-x4v3', '--lq', set.lqDir, '--hr', set.hrDir, '--limit', '1', '--json', '-q'];
+        expect(await main(['node', 'tadsr', ...args, '--peer-models', 'realesr-general-x4v3'])).toBe(1); // the fixture's bad pairs
+        const rep = JSON.parse(stdout) as { rows: { label: string; psnr: number }[]; baselines: { label: string; psnr: number; msPerImage?: number }[] };
+        const peerRow = rep.baselines.find((b) => b.label === 'realesr-general-x4v3')!;
+        expect(peerRow.psnr).toBeCloseTo(rep.rows[0]!.psnr, 6); // the same net on the same pair, measured in the same run
+        expect(peerRow.msPerImage).toBeGreaterThan(0);
+        expect(await main(['node', 'tadsr', ...args, '--peer-models', set.lqDir])).toBe(2);
+        expect(err).toMatch(/--peer-models: .* is not a GAN peer/);
       } finally {
         e.mockRestore();
         o.mockRestore();
