@@ -1,9 +1,10 @@
 /**
- * The tadsr row of the peer benchmarks: a model directory run by the inference graph's {@link Upscaler} (the code
- * behind `tadsr upscale`) — whole 128² images, and a large input tiled with Gaussian blending.
+ * The tadsr rows of the peer benchmarks: a model directory (or a GAN peer name: realesr-general-x4v3,
+ * realesrgan-x4plus) run by the code behind `tadsr upscale` (`loadUpscaler`) — whole 128² images, and a large
+ * input tiled with Gaussian blending.
  */
-import { Upscaler } from '../src/graphs/upscaler.js';
 import type { RgbImage } from '../src/image.js';
+import { type ImageUpscaler, loadUpscaler } from '../src/peers/load-upscaler.js';
 
 export interface TadsrPeer {
   readonly loadMs: number;
@@ -22,9 +23,9 @@ export async function loadTadsrPeer(
   opts: { backend?: string; tile?: number; overlap?: number } = {},
 ): Promise<TadsrPeer | { skipped: string }> {
   const t0 = performance.now();
-  let up: Upscaler;
+  let up: ImageUpscaler;
   try {
-    up = await Upscaler.load(dir, opts.backend ? { backend: opts.backend } : {});
+    up = await loadUpscaler(dir, opts.backend ? { backend: opts.backend } : {});
   } catch (err) {
     return { skipped: `cannot load ${dir}: ${(err as Error).message.split('\n')[0]}` };
   }

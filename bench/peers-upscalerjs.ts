@@ -10,11 +10,14 @@
  * npx tsx bench/peers-upscalerjs.ts --models esrgan-slim --limit 10  # quick
  * npx tsx bench/peers-upscalerjs.ts --thick-limit 20 --no-tiled      # thick on the first 20 only
  * npx tsx bench/peers-upscalerjs.ts --tadsr-model models/small      # add the tadsr rows
+ * npx tsx bench/peers-upscalerjs.ts --models '' --gan-peers realesr-general-x4v3,realesrgan-x4plus --no-tiled
  * ```
  * Options: `--lr DIR --hr DIR` (default ../shared/data/drealsr/{lr,hr}), `--models a,b`, `--limit N`,
  * `--thick-limit N`, `--out DIR` (SR PNGs, default $TMPDIR/tadsr-peers; outside the repo), `--json FILE`,
  * `--no-tiled`, `--tiled-models a,b` (default esrgan-slim,esrgan-thick), `--tiled-input FILE`, `--patch N`,
- * `--padding N`, `--t-s N` (tadsr row, default 500), `--no-quality` (timing only). `--models ''` runs no
+ * `--padding N`, `--t-s N` (tadsr row, default 500), `--no-quality` (timing only), `--gan-peers a,b` (Real-ESRGAN
+ * nets converted by tools/convert-peer.ts, run on tadsr's ONNX backend; also in the tiled rows),
+ * `--gan-peers-limit N` (the first N pairs only, e.g. for x4plus). `--models ''` runs no
  * UpscalerJS model on the 93 (e.g. for a tiled-only run).
  */
 import { existsSync } from 'node:fs';
@@ -46,6 +49,8 @@ const patch = args.int('patch', 128);
 const padding = args.int('padding', 16);
 const tS = args.int('t-s', 500);
 const tadsrModel = args.get('tadsr-model');
+const ganPeers = args.list('gan-peers', []);
+const ganPeersLimit = args.int('gan-peers-limit', limit);
 
 /** Anchors from ANCHORS.md (measured earlier on this machine, unloaded). */
 const ANCHORS: Record<string, { psnr: number; ssim: number; niqe: number; ms?: number }> = {
@@ -143,6 +148,22 @@ async function main(): Promise<void> {
     }
   }
 
+  for (const name of ganPeers) {
+    const peer = await loadTadsrPeer(name, tS);
+    if ('skipped' in peer) {
+      console.log(`# ${name}: skipped (${peer.skipped})`);
+      continue;
+    }
+    await peer.upscale(pairs[0].lq);
+    console.log(`# ${name}: GAN peer on ${peer.runtime}`);
+    done(await runMethod(name, peer.upscale, pairs.slice(0, ganPeersLimit), peer.loadMs, quality.fn));
+    await peer.dispose();
+  }
+  if (ganPeers.length > 0 && ganPeersLimit < pairs.length) {
+    const sub = pairs.slice(0, ganPeersLimit);
+    done({ ...(await runMethod('bicubic', async (lq) => bicubicUpscale(lq, 4), sub, 0, quality.fn)), method: `bicubic (first ${sub.length})` });
+  }
+
   // Reference rows on the same subset, when thick ran on fewer images.
   if (thickLimit < pairs.length && models.includes('esrgan-thick')) {
     const sub = pairs.slice(0, thickLimit);
@@ -177,6 +198,17 @@ async function main(): Promise<void> {
       await writeImageFile(out, sr);
       tiledRows.push({ method: `${name} (patch ${patch}, padding ${padding})`, ms, out });
       console.log(`# ${name}: ${(ms / 1000).toFixed(1)} s → ${sr.width}×${sr.height}, load average ${loadavg()[0].toFixed(2)}`);
+      await peer.dispose();
+    }
+    for (const name of ganPeers) {
+      const peer = await loadTadsrPeer(name, tS);
+      if ('skipped' in peer) continue;
+      const t0 = performance.now();
+      const sr = await peer.upscaleTiled(input.img);
+      const ms = performance.now() - t0;
+      const out = join(outDir, 'tiled', `${name}.png`);
+      await writeImageFile(out, sr);
+      tiledRows.push({ method: `${name} (${peer.tiling})`, ms, out });
       await peer.dispose();
     }
     if (tadsrModel) {

@@ -71,3 +71,10 @@ export { train, runTraining, TrainError, type TrainEvent, type TrainOptions, typ
 export { parseTrainConfig, loadTrainConfig, ConfigError, type TrainConfig } from './graphs/train-config.js';
 export { runPretraining, type PretrainEvent } from './graphs/pretrain.js';
 export { parsePretrainConfig, loadPretrainConfig, type PretrainConfig } from './graphs/pretrain-config.js';
+// Real-world GAN peers (Real-ESRGAN nets converted from ncnn) run as tadsr models on the ONNX backend.
+export { loadUpscaler, type ImageUpscaler } from './peers/load-upscaler.js';
+export { PeerUpscaler } from './peers/peer-upscaler.js';
+export { KNOWN_PEERS, convertNcnnPeer, convertKnownPeer, resolvePeerModel, peersRoot, type PeerManifest, type KnownPeerName } from './peers/peer-dir.js';
+export { parseNcnn, NcnnFormatError, type NcnnNet, type NcnnLayer } from './peers/ncnn.js';
+export { ncnnToOnnx } from './peers/ncnn-onnx.js';
+export { measurePeerRows } from './peers/peer-rows.js';

@@ -31,7 +31,7 @@ import type { Comparison, ImageScores, ReportData, ScoreRow } from '../report/re
 import { writeReport } from '../report/write-report.js';
 import { checkTs } from '../schedule/timesteps.js';
 import { pairByName } from './evaluate-pairing.js';
-import { Upscaler } from './upscaler.js';
+import { type ImageUpscaler, loadUpscaler } from '../peers/load-upscaler.js';
 
 /** A model as a function: LQ → SR (×4) at timestep `tS`. `id` names the image (seeding, logs). */
 export type UpscaleFn = (lq: RgbImage, tS: number, id: string) => Promise<RgbImage>;
@@ -39,7 +39,7 @@ export type UpscaleFn = (lq: RgbImage, tS: number, id: string) => Promise<RgbIma
 export const DEFAULT_TS_SWEEP: readonly number[] = [100, 300, 500, 700, 900];
 
 export interface EvaluateModelOptions {
-  /** Model directory, loaded with `Upscaler.load` (give this or `upscaleFn`). */
+  /** Model directory or GAN peer name, loaded with `loadUpscaler` (give this or `upscaleFn`). */
   readonly model?: string;
   /** Backend for `model` (default the upscaler's: `onnx`). */
   readonly backend?: string;
@@ -139,10 +139,12 @@ export async function evaluateModel(opts: EvaluateModelOptions): Promise<Evaluat
   const withBicubic = opts.bicubic ?? true;
   const reportDir = opts.reportDir;
 
-  let upscaler: Upscaler | undefined;
+  let upscaler: ImageUpscaler | undefined;
   let upscaleFn = opts.upscaleFn;
   if (!upscaleFn) {
-    upscaler = await Upscaler.load(opts.model!, { ...(opts.backend ? { backend: opts.backend } : {}), ...(opts.device ? { variant: opts.device } : {}) });
+    upscaler = await loadUpscaler(opts.model!, { ...(opts.backend ? { backend: opts.backend } : {}), ...(opts.device ? { variant: opts.device } : {}) });
+    // a GAN peer has no t_s: one pass per image, not one per t_s of the sweep
+    if (upscaler.ignoresTs) sweep.splice(1);
     const up = upscaler;
     upscaleFn = (lq, tS, id) => up.upscale(lq, { tS, id });
   }
@@ -209,7 +211,7 @@ export async function evaluateModel(opts: EvaluateModelOptions): Promise<Evaluat
     const rows: ScoreRow[] = sweep.map((tS, k) => {
       const at = scored.map((s) => s.scores.sr[k]);
       return {
-        label: `t_s = ${tS}`,
+        label: upscaler?.ignoresTs ? `${opts.modelLabel ?? opts.model} (GAN peer, no t_s)` : `t_s = ${tS}`,
         tS,
         n: scored.length,
         psnr: mean(at.map((a) => a.psnr)),

@@ -22,12 +22,13 @@ import type { OneStepFormula } from '../schedule/one-step.js';
 import { checkTs } from '../schedule/timesteps.js';
 import { checkTileOptions } from '../tiling/plan.js';
 import { TagsFileError, officialPrompt, readTagsFile, tagsKey } from '../text/prompt.js';
-import { Upscaler } from './upscaler.js';
+import { loadUpscaler } from '../peers/load-upscaler.js';
+import type { Upscaler } from './upscaler.js';
 
 export { Upscaler } from './upscaler.js';
 
 export interface UpscaleOptions {
-  /** Model directory (default `models/default` of this package). */
+  /** Model directory (default `models/default` of this package), or a GAN peer name (`realesr-general-x4v3`, `realesrgan-x4plus`; t_s ignored). */
   readonly model?: string;
   readonly tS?: number;
   readonly tile?: number;
@@ -111,8 +112,8 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
         }
       }
       const modelDir = opts.model ?? defaultModelDir();
-      const up = opts.upscaler ?? (await Upscaler.load(modelDir, { ...(opts.backend ? { backend: opts.backend } : {}), ...(opts.device ? { variant: opts.device } : {}) }));
-      if (up.prompts === null && (opts.prompt !== undefined || tags !== undefined)) {
+      const up = opts.upscaler ?? (await loadUpscaler(modelDir, { ...(opts.backend ? { backend: opts.backend } : {}), ...(opts.device ? { variant: opts.device } : {}) }));
+      if (!up.prompts && (opts.prompt !== undefined || tags !== undefined)) {
         if (!opts.upscaler) await up.dispose();
         throw new UsageError(`the model ${modelDir} has no text encoder, so --prompt/--tags cannot be used (export a model with its text_encoder and tokenizer)`);
       }

@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { DEVICES } from '../../backends/onnx/device.js';
 import { benchmarkBackends, formatBenchTable, type BenchGraph } from '../../graphs/bench.js';
 import { presetByName } from '../../models/presets.js';
+import { ModelDirError } from '../../graphs/model-dir.js';
+import { benchmarkPeer, formatPeerBench } from '../../peers/peer-bench.js';
 
 const GRAPHS: readonly BenchGraph[] = ['student', 'timeAwareEncoder', 'vaeEncoder', 'unet', 'vaeDecoder'];
 
@@ -18,6 +20,7 @@ interface BenchCliOptions {
   repeats: string;
   json?: boolean;
   quiet?: boolean;
+  model?: string;
 }
 
 const HELP_AFTER = `
@@ -27,7 +30,8 @@ Weights are random (seeded) and identical for every backend; FLOPs are counted f
 Examples:
   tadsr bench                                   # small preset, 128→512, every backend present
   tadsr bench --preset tiny --size 32 --json
-  tadsr bench --graph unet --backends onnx:cpu,tfjs`;
+  tadsr bench --graph unet --backends onnx:cpu,tfjs
+  tadsr bench --model realesr-general-x4v3      # a GAN peer (tools/convert-peer.ts) on the onnx backend`;
 
 export function registerBench(program: Command): void {
   program
@@ -41,12 +45,24 @@ export function registerBench(program: Command): void {
     .option('--repeats <n>', 'timed runs per backend after one warm-up (median reported)', '3')
     .option('--json', 'print the result as JSON')
     .option('--quiet', 'no progress on stderr')
+    .option('--model <name>', 'time a GAN peer instead (realesr-general-x4v3 | realesrgan-x4plus; onnx backend, whole image up to 128², tiled above)')
     .addHelpText('after', HELP_AFTER)
     .action(async (o: BenchCliOptions) => {
       const size = Number(o.size);
       const repeats = Number(o.repeats);
       if (!Number.isInteger(size) || size <= 0) throw new Error(`--size must be a positive integer, got "${o.size}"`);
       if (!Number.isInteger(repeats) || repeats <= 0) throw new Error(`--repeats must be a positive integer, got "${o.repeats}"`);
+      if (o.model !== undefined) {
+        try {
+          const r = await benchmarkPeer(o.model, { size, repeats });
+          process.stdout.write(o.json === true ? `${JSON.stringify(r, null, 2)}\n` : `${formatPeerBench(r)}\n`);
+        } catch (err) {
+          if (!(err instanceof ModelDirError)) throw err;
+          process.stderr.write(`tadsr bench: ${err.message}\n`);
+          process.exitCode = 2;
+        }
+        return;
+      }
       if (!GRAPHS.includes(o.graph as BenchGraph)) throw new Error(`--graph must be one of ${GRAPHS.join(', ')}, got "${o.graph}"`);
       if (o.device !== undefined && !(DEVICES as readonly string[]).includes(o.device)) throw new Error(`--device must be one of ${DEVICES.join(', ')}, got "${o.device}"`);
       if (o.device !== undefined && o.backends !== 'all') throw new Error('give --device or --backends, not both');

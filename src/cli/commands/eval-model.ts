@@ -10,6 +10,9 @@ import { DEVICES } from '../../backends/onnx/device.js';
 import { DEFAULT_TS_SWEEP, evaluateModel } from '../../graphs/eval-model.js';
 import { readFileSync } from 'node:fs';
 import type { ReportData, ScoreRow } from '../../report/report-data.js';
+import { ModelDirError } from '../../graphs/model-dir.js';
+import { isKnownPeerName, resolvePeerModel } from '../../peers/peer-dir.js';
+import { measurePeerRows } from '../../peers/peer-rows.js';
 import { parseTs } from '../../schedule/timesteps.js';
 
 interface EvalModelCliOptions {
@@ -23,6 +26,7 @@ interface EvalModelCliOptions {
   backend?: string;
   device?: string;
   peers?: string;
+  peerModels?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -36,15 +40,21 @@ code 1, the others are still scored.
 The report directory holds report.json (means, per-image scores) and index.html: the table, the PSNR-NIQE curve
 (one point per t_s) and before/after sliders (bicubic vs the model at each t_s) — it opens offline in any browser.
 
+GAN peers: --model realesr-general-x4v3 | realesrgan-x4plus (converted by tools/convert-peer.ts) evaluates a peer
+(t_s does not apply: one row); --peer-models realesr-general-x4v3,realesrgan-x4plus runs them on the same pairs
+in the same run and adds their rows beside bicubic (--peers adds rows measured earlier, from JSON files).
+
 Example:
   tadsr eval-model --model models/default --lq ../shared/data/drealsr/lr --hr ../shared/data/drealsr/hr \\
-    --t-s 100,300,500,700,900 --report out/drealsr-report`;
+    --t-s 100,300,500,700,900 --report out/drealsr-report
+  tadsr eval-model --model models/default --lq LQ --hr HR --peer-models realesr-general-x4v3,realesrgan-x4plus \\
+    --peers bench/peers-drealsr-results.json`;
 
 export function registerEvalModel(program: Command): void {
   program
     .command('eval-model')
     .description('run a model over paired LQ/HR images at several t_s; per-t_s PSNR/SSIM/NIQE and an HTML report')
-    .requiredOption('--model <dir>', 'model directory')
+    .requiredOption('--model <dir>', 'model directory, or a GAN peer name (realesr-general-x4v3, realesrgan-x4plus)')
     .requiredOption('--lq <dir>', 'directory of LQ images')
     .requiredOption('--hr <dir>', 'directory of HR references (same names, 4x the LQ size)')
     .option('--t-s <list>', 'comma list of t_s values in [0, 999]', DEFAULT_TS_SWEEP.join(','))
@@ -53,7 +63,8 @@ export function registerEvalModel(program: Command): void {
     .option('--comparisons <n>', 'pairs shown with before/after sliders', '4')
     .option('--backend <name>', 'backend that runs the model (default onnx)')
     .option('--device <name>', 'auto | cpu | webgpu | cuda (onnx; default auto)')
-    .option('--peers <json>', 'add the rows of a peer benchmark JSON (bench/peers-upscalerjs.ts --json) as baselines')
+    .option('--peers <json>', 'add the rows of peer benchmark JSON files (comma list; bench/peers-upscalerjs.ts --json) as baselines')
+    .option('--peer-models <list>', 'GAN peers to run on the same pairs as baseline rows (comma list: realesr-general-x4v3, realesrgan-x4plus)')
     .option('--json', 'print the report data as JSON on stdout instead of the table')
     .option('-q, --quiet', 'no progress bar')
     .addHelpText('after', HELP_AFTER)
@@ -86,17 +97,41 @@ async function runEvalModel(o: EvalModelCliOptions): Promise<number> {
   const comparisons = positiveInt('--comparisons', o.comparisons);
   for (const v of [limit, comparisons]) if (v instanceof Error) return usage(v.message);
   for (const [flag, dir] of [['--model', o.model], ['--lq', o.lq], ['--hr', o.hr]] as const) {
+    if (flag === '--model' && isKnownPeerName(dir) && !existsSync(dir)) {
+      try {
+        resolvePeerModel(dir); // throws, telling how to convert, when the peer is not converted
+      } catch (err) {
+        return usage(`--model: ${(err as Error).message}`);
+      }
+      continue;
+    }
     if (!existsSync(dir)) return usage(`${flag}: no such file or directory: ${dir}`);
   }
   let extraBaselines: ScoreRow[] = [];
   if (o.peers !== undefined) {
     try {
-      extraBaselines = readPeerRows(o.peers);
+      extraBaselines = o.peers.split(',').map((p) => p.trim()).filter(Boolean).flatMap((p) => readPeerRows(p));
     } catch (err) {
       return usage(`--peers: ${(err as Error).message}`);
     }
   }
   const showBar = !o.quiet && process.stderr.isTTY === true;
+  if (o.peerModels !== undefined) {
+    const names = o.peerModels.split(',').map((s) => s.trim()).filter(Boolean);
+    try {
+      const rows = await measurePeerRows(names, {
+        lqDir: o.lq,
+        hrDir: o.hr,
+        ...(typeof limit === 'number' ? { limit } : {}),
+        ...(showBar ? { onProgress: (p) => process.stderr.write(`\r${p.model} ${p.done}/${p.total} ${p.id}   `) } : {}),
+      });
+      if (showBar) process.stderr.write('\n');
+      extraBaselines = [...rows, ...extraBaselines];
+    } catch (err) {
+      if (err instanceof ModelDirError) return usage(`--peer-models: ${err.message}`);
+      throw err;
+    }
+  }
   const bar = showBar ? new SingleBar({ format: 'eval-model [{bar}] {value}/{total} {name}', stream: process.stderr }) : undefined;
   let started = false;
   const { report, files } = await evaluateModel({

@@ -43,11 +43,15 @@ tools/export_checkpoint.py) conditions the UNet on each image's prompt "{tags}, 
 code does (tags from --tags, a JSON-lines file of {"name", "tags"}); with neither, on the empty prompt's
 embedding. Models without a text encoder get a fixed zero condition and refuse --prompt/--tags.
 Unreadable files (and, with --tags, images without tags) are reported and skipped; the exit code is then 1.
+GAN peers: --model realesr-general-x4v3 | realesrgan-x4plus runs Real-ESRGAN's nets (converted once with
+tools/convert-peer.ts) on the same tiling; t_s, --color-fix, --formula, --seed and prompts do not apply to them
+and are ignored.
 
 Examples:
   tadsr upscale photo.png -o photo_x4.png --model runs/small/model
   tadsr upscale lq/ -o sr/ --t-s 300 --tile 96 --overlap 24 --color-fix wavelet
-  tadsr upscale lq/ -o sr/ --model models/tadsr-sd21 --tags lq_tags.jsonl --prompt "clean, high-resolution, 8k"`;
+  tadsr upscale lq/ -o sr/ --model models/tadsr-sd21 --tags lq_tags.jsonl --prompt "clean, high-resolution, 8k"
+  tadsr upscale photo.png -o photo_x4.png --model realesr-general-x4v3`;
 
 function usage(message: string): number {
   process.stderr.write(`tadsr upscale: ${message}\n`);
@@ -67,7 +71,7 @@ export function registerUpscale(program: Command): void {
     .argument('<inputs...>', 'image files or folders')
     .requiredOption('-o, --output <path>', 'output folder (or file, for one input file)')
     .option('--t-s <n>', 'student timestep t_s, integer 0..999 (default: the model\'s, 500)')
-    .option('--model <dir>', `model directory (default: ${defaultModelDir()})`)
+    .option('--model <dir>', `model directory (default: ${defaultModelDir()}), or a GAN peer name: realesr-general-x4v3 | realesrgan-x4plus`)
     .option('--tile <n>', 'tile side in LQ pixels (default 128)')
     .option('--overlap <n>', 'tile overlap in LQ pixels (default: min(32, tile/4))')
     .option('--color-fix <mode>', 'adain | wavelet | none (default: the model\'s, adain)')
