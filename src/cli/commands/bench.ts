@@ -5,6 +5,8 @@
 import type { Command } from 'commander';
 import { benchmarkBackends, formatBenchTable, type BenchGraph } from '../../graphs/bench.js';
 import { presetByName } from '../../models/presets.js';
+import { checkTileMemory } from '../../graphs/upscale-plan.js';
+import { CliUsageError } from '../errors.js';
 
 const GRAPHS: readonly BenchGraph[] = ['student', 'timeAwareEncoder', 'vaeEncoder', 'unet', 'vaeDecoder'];
 
@@ -42,12 +44,19 @@ export function registerBench(program: Command): void {
     .action(async (o: BenchCliOptions) => {
       const size = Number(o.size);
       const repeats = Number(o.repeats);
-      if (!Number.isInteger(size) || size <= 0) throw new Error(`--size must be a positive integer, got "${o.size}"`);
-      if (!Number.isInteger(repeats) || repeats <= 0) throw new Error(`--repeats must be a positive integer, got "${o.repeats}"`);
-      if (!GRAPHS.includes(o.graph as BenchGraph)) throw new Error(`--graph must be one of ${GRAPHS.join(', ')}, got "${o.graph}"`);
+      if (!Number.isInteger(size) || size <= 0) throw new CliUsageError(`--size must be a positive integer, got "${o.size}"`);
+      if (!Number.isInteger(repeats) || repeats <= 0) throw new CliUsageError(`--repeats must be a positive integer, got "${o.repeats}"`);
+      if (!GRAPHS.includes(o.graph as BenchGraph)) throw new CliUsageError(`--graph must be one of ${GRAPHS.join(', ')}, got "${o.graph}"`);
+      let spec;
+      try {
+        spec = presetByName(o.preset);
+      } catch (err) {
+        throw new CliUsageError(`--preset: ${(err as Error).message}`);
+      }
+      checkTileMemory(spec, size, undefined, '--size');
       const backends = o.backends === 'all' ? 'all' : o.backends.split(',').map((s) => s.trim()).filter(Boolean);
       const result = await benchmarkBackends({
-        spec: presetByName(o.preset),
+        spec,
         size,
         graph: o.graph as BenchGraph,
         backends,

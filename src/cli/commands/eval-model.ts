@@ -114,10 +114,10 @@ async function runEvalModel(o: EvalModelCliOptions): Promise<number> {
       bar.update(p.done, { name: p.tS === undefined ? `${p.id} (failed)` : `${p.id} t_s=${p.tS}` });
     },
   }).finally(() => bar?.stop());
-  for (const e of report.errors) process.stderr.write(`eval-model: ${e.id} (${e.stage}): ${e.message}\n`);
+  for (const e of report.errors) process.stderr.write(`tadsr eval-model: ${e.id} (${e.stage}): ${e.message}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(formatEvalModelTable(report));
-  if (files) process.stderr.write(`eval-model: report written to ${files.html}\n`);
+  if (files) process.stderr.write(`tadsr eval-model: report written to ${files.html}\n`);
   return report.errors.length > 0 ? 1 : 0;
 }
 

@@ -86,17 +86,18 @@ async function runEval(o: EvalCliOptions): Promise<number> {
         else if (e.kind === 'image') bar?.update(++done, { name: e.result.name });
         else if (e.kind === 'error') {
           if (e.error.stage !== 'pairing') bar?.update(++done, { name: e.error.name });
-          if (!bar) process.stderr.write(`eval: ${e.error.path ?? e.error.name}: ${e.error.message}\n`);
+          if (!bar) process.stderr.write(`tadsr eval: ${e.error.path ?? e.error.name}: ${e.error.message}\n`);
         } else summary = e.summary;
       }),
     ),
   ).finally(() => bar?.stop());
   if (!summary) throw new Error('evaluate ended without a summary');
-  if (bar) for (const e of summary.errors) process.stderr.write(`eval: ${e.path ?? e.name}: ${e.message}\n`);
+  if (summary.n === 0 && summary.errors.length === 0) return usage(`no images to score in ${o.sr ?? o.bicubic} (looked for .png .jpg .jpeg .webp .tif .bmp)`);
+  if (bar) for (const e of summary.errors) process.stderr.write(`tadsr eval: ${e.path ?? e.name}: ${e.message}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(toJson(summary))}\n`);
-  else process.stdout.write(formatTable(summary));
+  else if (summary.n > 0) process.stdout.write(formatTable(summary));
   if (summary.errors.length > 0) {
-    process.stderr.write(`eval: ${summary.errors.length} file(s) not scored (listed above)\n`);
+    process.stderr.write(`tadsr eval: ${summary.errors.length} file(s) not scored (listed above)\n`);
     return 1;
   }
   return 0;

@@ -1,14 +1,14 @@
 /**
  * `tadsr upscale IN... -o OUT [--t-s 500] [--model DIR] [--tile N --overlap N] [--color-fix adain|wavelet|none]
- * [--backend onnx|tfjs] [--seed N] [--scale 4] [--quiet]` — one-step TADSR super-resolution. A thin wrapper over
+ * [--backend onnx|tfjs] [--seed N] [--scale 4] [--overwrite] [--max-pixels N] [--quiet]` — one-step TADSR super-resolution. A thin wrapper over
  * {@link upscale} (src/graphs/infer.ts).
  */
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
 import { parseColorFix } from '../../color/color-fix.js';
-import { ModelDirError } from '../../graphs/model-dir.js';
 import { UsageError, defaultModelDir, upscale } from '../../graphs/infer.js';
+import { defaultMaxPixels } from '../../graphs/upscale-plan.js';
 import { parseTs } from '../../schedule/timesteps.js';
 
 interface UpscaleCliOptions {
@@ -22,6 +22,8 @@ interface UpscaleCliOptions {
   seed?: string;
   scale?: string;
   formula?: string;
+  overwrite?: boolean;
+  maxPixels?: string;
   quiet?: boolean;
 }
 
@@ -31,7 +33,10 @@ with the same file names; a single file in with an image name for -o gives that 
 tiled (--tile LQ pixels, Gaussian blending over --overlap pixels); every tile uses the same t_s.
 Without --seed the encoder's posterior mean is used (deterministic); with --seed N a posterior sample drawn
 from seed N (the official code samples, unseeded). There is no text encoder: the UNet gets a fixed empty
-condition. Unreadable files are reported and skipped; the exit code is then 1.
+condition. Unreadable files (and FIFOs, devices) are reported and skipped; the exit code is then 1.
+Existing outputs are replaced only with --overwrite; an output that is one of the inputs, or two inputs with the
+same name, are refused (exit 2, nothing written). Images over --max-pixels LQ pixels fail from their header
+alone, before decoding (the message gives the estimated time and memory).
 
 Examples:
   tadsr upscale photo.png -o photo_x4.png --model runs/small/model
@@ -63,6 +68,8 @@ export function registerUpscale(program: Command): void {
     .option('--seed <n>', 'sample the encoder posterior with this seed (default: posterior mean)')
     .option('--formula <name>', 'override the one-step formula: ddpm-x0 | official')
     .option('--scale <n>', 'upscaling factor (only 4)', '4')
+    .option('--overwrite', 'replace output files that exist already (never an input)')
+    .option('--max-pixels <n>', `largest LQ image in pixels, read from its header (default: ${defaultMaxPixels()}, sized to this machine's memory)`)
     .option('-q, --quiet', 'no progress bar or summary')
     .addHelpText('after', HELP_AFTER)
     .action(async (inputs: string[], o: UpscaleCliOptions) => {
@@ -85,6 +92,8 @@ async function runUpscale(inputs: string[], o: UpscaleCliOptions): Promise<numbe
       ...(o.backend ? { backend: o.backend } : {}),
       ...(o.seed ? { seed: intOpt('seed', o.seed, 0, Number.MAX_SAFE_INTEGER)! } : {}),
       ...(o.formula ? { formula: o.formula as 'ddpm-x0' | 'official' } : {}),
+      ...(o.overwrite ? { overwrite: true } : {}),
+      ...(o.maxPixels ? { maxPixels: intOpt('max-pixels', o.maxPixels, 1, Number.MAX_SAFE_INTEGER)! } : {}),
       scale: intOpt('scale', o.scale, 1, 16)!,
     };
   } catch (err) {
@@ -113,9 +122,8 @@ async function runUpscale(inputs: string[], o: UpscaleCliOptions): Promise<numbe
     );
   } catch (err) {
     bar?.stop();
-    if (err instanceof UsageError || err instanceof ModelDirError || err instanceof RangeError) return usage(err.message);
-    if (err instanceof Error && /unknown backend/.test(err.message)) return usage(err.message);
-    throw err;
+    if (err instanceof RangeError) return usage(err.message);
+    throw err; // the one error contract (src/cli/errors.ts): message and exit code
   }
   bar?.stop();
   for (const f of failures) process.stderr.write(`tadsr upscale: skipped ${f}\n`);
