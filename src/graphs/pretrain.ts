@@ -40,6 +40,7 @@ import { CONTEXT_TOKENS } from '../operators/net-calls.js';
 import { imageToNchw } from '../operators/loss.js';
 import { noisingCoefficients } from '../schedule/one-step.js';
 import { acquireRunLock } from '../io/run-lock.js';
+import { probeWritable } from '../io/safe-output.js';
 import { checkModelDirTarget, writeModelDir } from './model-dir.js';
 import { assertFiniteStep } from './training/guards.js';
 import type { PretrainConfig } from './pretrain-config.js';
@@ -90,6 +91,7 @@ async function loadInit(path: string | undefined, shapes: ReturnType<typeof unet
  */
 export async function runPretraining(cfg: PretrainConfig, opts: { readonly resume?: boolean; readonly stopAfter?: number }, emit: (e: PretrainEvent) => void): Promise<void> {
   checkModelDirTarget(join(cfg.out, 'model'));
+  probeWritable(cfg.out, 'run folder');
   const release = acquireRunLock(cfg.out, 'tadsr pretrain');
   try {
     await runPretrainingLocked(cfg, opts, emit);

@@ -34,6 +34,7 @@ import { bicubicUpsample } from '../resize/bicubic-upsample.js';
 import { noisingCoefficients, oneStepCoefficients } from '../schedule/one-step.js';
 import { OFFICIAL_TS, tvFromTs } from '../schedule/timesteps.js';
 import { acquireRunLock } from '../io/run-lock.js';
+import { probeWritable } from '../io/safe-output.js';
 import { checkModelDirTarget, readModelDir, writeModelDir } from './model-dir.js';
 import type { TrainConfig } from './train-config.js';
 import { AdamW } from './training/adamw.js';
@@ -135,6 +136,7 @@ export function train(cfg: TrainConfig, opts: TrainOptions = {}): Observable<Tra
  */
 export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e: TrainEvent) => void, stopped: () => boolean = () => false): Promise<void> {
   if (!opts.skipExport) checkModelDirTarget(join(cfg.out, 'model'));
+  probeWritable(cfg.out, 'run folder');
   const release = acquireRunLock(cfg.out, 'tadsr train');
   try {
     await runTrainingLocked(cfg, opts, emit, stopped);

@@ -128,6 +128,25 @@ describe('the commands\' own checks exit 2, with clear messages', () => {
   });
 });
 
+describe('outputs that cannot be written are refused before any work (exit 2)', () => {
+  it('degrade, train, eval-model --report', async () => {
+    const d = await runCli(['degrade', '--in', hq, '--out', '/proc/tadsr-pairs']);
+    expect(d.code).toBe(2);
+    expect(d.stderr).toMatch(/^tadsr degrade: cannot write output \/proc\/tadsr-pairs: files cannot be created there/);
+    const file = join(root, 'a-file');
+    writeFileSync(file, 'x');
+    const cfg = join(root, 'train-out.json');
+    writeFileSync(cfg, JSON.stringify({ preset: 'tiny', data: { hq, patch: 32 }, out: join(file, 'run'), steps: 1 }));
+    const t = await runCli(['train', '--config', cfg]);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/^tadsr train: cannot write run folder .*a-file\/run: .*a-file is a file, not a folder/);
+    const e = await runCli(['eval-model', '--model', model, '--lq', hq, '--hr', hq, '--report', join(file, 'r')]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/^tadsr eval-model: cannot write report .*a-file is a file, not a folder/);
+    expect(readFileSync(file, 'utf8')).toBe('x');
+  });
+});
+
 describe('a broken model folder is named, never a raw TypeError', () => {
   async function brokenModel(edit: (manifest: Record<string, unknown>) => void): Promise<string> {
     const d = join(mkdtempSync(join(root, 'bm-')), 'm');

@@ -8,6 +8,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
 import { DegradationConfigError } from '../../degradation/config.js';
+import { probeWritable } from '../../io/safe-output.js';
 import { type DegradeEvent, DegradeUsageError, degradeDataset, isDirectory } from '../../graphs/degrade-dataset.js';
 
 interface DegradeCliOptions {
@@ -76,6 +77,7 @@ async function runDegrade(o: DegradeCliOptions): Promise<number> {
   const workers = intOption('workers', o.workers, 1, 256);
   const png = intOption('png-compression', o.pngCompression, 0, 9);
   for (const v of [seed, size, scale, workers, png]) if (typeof v === 'string') return usage(v);
+  probeWritable(o.out); // before any work: OutputError → exit 2 (src/cli/errors.ts)
   const showBar = !o.quiet && process.stderr.isTTY === true;
   const bar = showBar ? new SingleBar({ format: 'degrade [{bar}] {value}/{total} {name}', stream: process.stderr }) : undefined;
   let summary: Extract<DegradeEvent, { type: 'summary' }> | undefined;

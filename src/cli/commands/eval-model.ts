@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { DEFAULT_TS_SWEEP, evaluateModel } from '../../graphs/eval-model.js';
+import { probeWritable } from '../../io/safe-output.js';
 import { readFileSync } from 'node:fs';
 import type { ReportData, ScoreRow } from '../../report/report-data.js';
 import { parseTs } from '../../schedule/timesteps.js';
@@ -84,6 +85,7 @@ async function runEvalModel(o: EvalModelCliOptions): Promise<number> {
   for (const [flag, dir] of [['--model', o.model], ['--lq', o.lq], ['--hr', o.hr]] as const) {
     if (!existsSync(dir)) return usage(`${flag}: no such file or directory: ${dir}`);
   }
+  if (o.report !== undefined) probeWritable(o.report, 'report'); // before the model loads: exit 2
   let extraBaselines: ScoreRow[] = [];
   if (o.peers !== undefined) {
     try {
