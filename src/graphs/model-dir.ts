@@ -95,6 +95,7 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
   } catch (err) {
     throw new ModelDirError(`${join(dir, 'model.json')} is not valid JSON: ${(err as Error).message}`);
   }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new ModelDirError(`${join(dir, 'model.json')} is not a JSON object`);
   if (json['format'] !== MODEL_FORMAT) throw new ModelDirError(`${join(dir, 'model.json')} is not a tadsr model (format is ${JSON.stringify(json['format'])}, expected "${MODEL_FORMAT}")`);
   if (json['version'] !== MODEL_FORMAT_VERSION) throw new ModelDirError(`${join(dir, 'model.json')} has version ${String(json['version'])}; this tadsr reads version ${MODEL_FORMAT_VERSION}`);
   let spec: ModelSpec;
