@@ -163,6 +163,19 @@ describe('tadsr upscale never overwrites what it was not asked to', () => {
   });
 });
 
+describe('degrade with a FIFO among its inputs', () => {
+  it('reports it and goes on (it would block a read forever), exit 1', async () => {
+    const d = mkdtempSync(join(root, 'deg-'));
+    mkdirSync(join(d, 'in'));
+    await png(join(d, 'in', 'a.png'), 40, 40, 80);
+    execFileSync('mkfifo', [join(d, 'in', 'b.png')]);
+    const r = await runCli(['degrade', '--in', join(d, 'in'), '--out', join(d, 'out'), '--size', '32', '--workers', '1', '--quiet']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/b\.png: not a regular file \(a FIFO\)/);
+    expect(readdirSync(join(d, 'out', 'hq'))).toEqual(['a.png']);
+  });
+});
+
 describe('budgets', () => {
   it('an image over --max-pixels fails from its header, with the estimated time; the others are written', async () => {
     const d = await userFolder();
