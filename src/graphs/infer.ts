@@ -105,7 +105,7 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
           const t0 = performance.now();
           try {
             await checkPixelBudget(job.path, maxPixels, (w, h) => estimateUpscaleSeconds(spec, w, h, opts.tile, opts.overlap));
-            const lq = await readImageFile(job.path, { maxPixels: Math.max(maxPixels, 1) });
+            const lq = await readImageFile(job.path, { maxPixels: Math.max(maxPixels, 1), autoOrient: true });
             const W = lq.width * up.scale;
             const H = lq.height * up.scale;
             const bytes = new Uint8Array(W * H * 3);

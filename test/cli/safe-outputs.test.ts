@@ -163,6 +163,19 @@ describe('tadsr upscale never overwrites what it was not asked to', () => {
   });
 });
 
+describe('EXIF orientation', () => {
+  it('upscale honours it: a 12x10 JPEG stored with orientation 6 (shown 10x12) gives a 40x48 output', async () => {
+    const d = mkdtempSync(join(root, 'exif-'));
+    const src = join(d, 'rot.jpg');
+    await sharp({ create: { width: 12, height: 10, channels: 3, background: { r: 200, g: 20, b: 20 } } }).jpeg().withMetadata({ orientation: 6 }).toFile(src);
+    expect((await sharp(src).metadata()).orientation).toBe(6);
+    const out = join(d, 'sr.png');
+    expect((await up2(src, '-o', out)).code).toBe(0);
+    const m = await sharp(out).metadata();
+    expect([m.width, m.height]).toEqual([40, 48]);
+  });
+});
+
 describe('degrade with a FIFO among its inputs', () => {
   it('reports it and goes on (it would block a read forever), exit 1', async () => {
     const d = mkdtempSync(join(root, 'deg-'));
