@@ -99,23 +99,37 @@ async function runUpscale(inputs: string[], o: UpscaleCliOptions): Promise<numbe
   } catch (err) {
     return usage((err as Error).message);
   }
-  const bar = !o.quiet && process.stderr.isTTY === true ? new SingleBar({ format: 'upscale [{bar}] {value}/{total} tiles {name}', stream: process.stderr }) : undefined;
+  // One overall bar on a terminal: images done / total, images/s, ETA, and the current image's tiles inside it
+  // (the bar's unit is 1/1000 image). Without a terminal: one line per image.
+  const bar = !o.quiet && process.stderr.isTTY === true
+    ? new SingleBar({ format: 'upscale [{bar}] {done}/{files} images | {rate} img/s | ETA {eta_formatted} | {name} {tile}', stream: process.stderr, etaBuffer: 200 })
+    : undefined;
   const failures: string[] = [];
   let ok = 0;
+  let files = 0;
+  let t0 = 0;
+  const payload = (name: string, tile: string) => {
+    const s = (performance.now() - t0) / 1000;
+    return { done: ok + failures.length, files, rate: s > 0 && ok > 0 ? (ok / s).toFixed(2) : '-', name, tile };
+  };
   try {
     await lastValueFrom(
       upscale(inputs, o.output, opts).pipe(
         tap((e) => {
           if (e.type === 'tile') {
-            if (e.index === 0) bar?.start(e.count, 0, { name: e.path });
-            bar?.update(e.index + 1, { name: e.path });
+            bar?.update((ok + failures.length) * 1000 + Math.round((1000 * (e.index + 1)) / e.count), payload(e.path, `tile ${e.index + 1}/${e.count}`));
           } else if (e.type === 'error') {
             failures.push(`${e.path}: ${e.message}`);
+            bar?.update((ok + failures.length) * 1000, payload(e.path, 'failed'));
           } else if (e.type === 'file') {
             ok++;
-            if (!o.quiet && !bar) process.stderr.write(`${e.out} (${e.width}x${e.height}, ${e.ms} ms)\n`);
-          } else if (e.type === 'start' && !o.quiet) {
-            process.stderr.write(`${e.files} image(s) on ${e.backend}; model ${e.model}\n`);
+            bar?.update((ok + failures.length) * 1000, payload(e.path, 'done'));
+            if (!o.quiet && !bar) process.stderr.write(`[${ok + failures.length}/${files}] ${e.out} (${e.width}x${e.height}, ${e.ms} ms)\n`);
+          } else if (e.type === 'start') {
+            files = e.files;
+            t0 = performance.now();
+            if (!o.quiet) process.stderr.write(`${e.files} image(s) on ${e.backend}; model ${e.model}\n`);
+            bar?.start(e.files * 1000, 0, payload('', ''));
           }
         }),
       ),
