@@ -156,9 +156,12 @@ describe('tadsr upscale never overwrites what it was not asked to', () => {
   it('a FIFO among the inputs is skipped and reported (never opened: it would block), exit 1', async () => {
     const d = await userFolder();
     execFileSync('mkfifo', [join(d, 'a', 'pipe.png')]);
-    const r = await up(join(d, 'a'), '-o', join(d, 'out'));
+    const r = await runCli(['upscale', join(d, 'a'), '-o', join(d, 'out'), '--model', model]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/tadsr upscale: skipped .*pipe\.png: not a regular file \(a FIFO\)/);
+    // no terminal: one line per image, numbered against the total
+    expect(r.stderr).toMatch(/^2 image\(s\) on .*\n\[2\/2\] .*out\/x\.png \(48x40, \d+ ms\)\n/m);
+    expect(r.stderr).toMatch(/^1 written, 1 failed$/m);
     expect(readdirSync(join(d, 'out'))).toEqual(['x.png']);
   });
 });
