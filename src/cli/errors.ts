@@ -62,9 +62,9 @@ export function exitCodeOf(err: unknown): number {
   return EXIT_SOME_FAILED;
 }
 
-/** `--help`/`--version` exit through commander's error path with code 0. */
+/** `--help`/`--version` exit through commander's error path with code 0 (help shown for a missing command is not). */
 export function isHelpOrVersion(err: CommanderError): boolean {
-  return err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version' || err.exitCode === 0;
+  return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0;
 }
 
 /** The message line of an error, without a repeated `tadsr …:` prefix. */

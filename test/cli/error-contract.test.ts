@@ -54,6 +54,7 @@ describe('commander usage errors exit 2 with the command named', () => {
     const u = await runCli(['nope']);
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/^tadsr: unknown command 'nope'/);
+    expect((await runCli([])).code).toBe(2); // no command: help on stderr, a usage error
   });
   it('--help and --version exit 0', async () => {
     expect((await runCli(['--version'])).code).toBe(0);
