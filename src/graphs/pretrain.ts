@@ -49,7 +49,7 @@ import { TrainError } from './training/train-error.js';
 import { AdamW } from './training/adamw.js';
 import { ownedVariable } from './training/lora.js';
 import { HqDataset } from './training/hq-dataset.js';
-import { appendJsonl, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
+import { appendJsonl, checkRunDirTarget, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
 
 export type PretrainStage = 'vae' | 'unet';
 
@@ -94,6 +94,7 @@ export async function runPretraining(cfg: PretrainConfig, opts: { readonly resum
   probeWritable(cfg.out, 'run folder');
   const release = acquireRunLock(cfg.out, 'tadsr pretrain');
   try {
+    checkRunDirTarget(cfg.out, opts.resume === true, 'tadsr pretrain');
     await runPretrainingLocked(cfg, opts, emit);
   } finally {
     release();

@@ -42,7 +42,7 @@ import { SyncOnnxTeacher } from './training/onnx-teacher.js';
 import { HqDataset } from './training/hq-dataset.js';
 import { DistillNets } from './training/nets.js';
 import { type Perceptual, loadPerceptual } from './training/perceptual.js';
-import { appendJsonl, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
+import { appendJsonl, checkRunDirTarget, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
 import { TrainError } from './training/train-error.js';
 import { assertFiniteStep } from './training/guards.js';
 
@@ -139,6 +139,7 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
   probeWritable(cfg.out, 'run folder');
   const release = acquireRunLock(cfg.out, 'tadsr train');
   try {
+    checkRunDirTarget(cfg.out, opts.resume === true, 'tadsr train');
     await runTrainingLocked(cfg, opts, emit, stopped);
   } finally {
     release();

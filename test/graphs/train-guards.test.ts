@@ -12,7 +12,7 @@ import { parseTrainConfig } from '../../src/graphs/train-config.js';
 import { assertFiniteStep } from '../../src/graphs/training/guards.js';
 import { CheckpointReadError, readLatestCheckpoint, writeCheckpoint } from '../../src/graphs/training/run-files.js';
 import { RunLockError, acquireRunLock } from '../../src/io/run-lock.js';
-import { runCli } from '../helpers/cli-run.js';
+import { runCli, snapshot } from '../helpers/cli-run.js';
 import { makeHqFolder } from '../helpers/hq-folder.js';
 
 let root: string;
@@ -95,6 +95,31 @@ describe('one run per folder', () => {
       release();
       expect(existsSync(join(dir, '.lock'))).toBe(false);
     });
+  });
+});
+
+describe('run folders are used only if new, empty, or a run (continued with --resume)', () => {
+  it('a folder of user files: refused, every file byte-identical (exit 2)', async () => {
+    const out = join(root, 'photos');
+    mkdirSync(join(out, 'sub'), { recursive: true });
+    writeFileSync(join(out, 'log.txt'), 'mine');
+    writeFileSync(join(out, 'sub', 'a.png'), 'bytes');
+    const before = snapshot(out);
+    const cfgPath = join(root, 'photos.json');
+    writeFileSync(cfgPath, JSON.stringify({ preset: 'tiny', data: { hq, patch: 32 }, out, steps: 1 }));
+    const r = await runCli(['train', '--config', cfgPath, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^tadsr train: refusing to start a tadsr train run in .*photos: it is not empty and not a tadsr run folder \(it holds log\.txt, sub\)/);
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('a fresh start over a run with checkpoints is refused: --resume continues it', async () => {
+    const out = mkdtempSync(join(root, 'ck-run-'));
+    await writeCheckpoint(out, 4, {}, { fingerprint: 'x' });
+    const before = snapshot(out);
+    const c = parseTrainConfig({ preset: 'tiny', data: { hq, patch: 32 }, out, steps: 1 });
+    await expect(runTraining(c, {}, () => undefined)).rejects.toThrow(/already holds a run \(checkpoints up to step-000004\): add --resume to continue it/);
+    expect(snapshot(out)).toEqual(before);
   });
 });
 

@@ -3,11 +3,13 @@
  * checkpoints (`checkpoints/step-000100/` written under a temporary name and renamed, then `checkpoints/latest`
  * updated atomically), so a crash at any moment leaves the previous checkpoint intact.
  */
+import { readdirSync } from 'node:fs';
 import { appendFile, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostTensor } from '../../backends/backend.js';
 import { writeFileAtomic } from '../../io/encode-image.js';
 import { readSafetensors, writeSafetensors } from '../../models/safetensors.js';
+import { TrainError } from './train-error.js';
 
 /** Append one JSON line to `path`. */
 export async function appendJsonl(path: string, record: Readonly<Record<string, unknown>>): Promise<void> {
@@ -117,4 +119,35 @@ export async function readLatestCheckpoint(runDir: string, groups: readonly stri
   }
   if (order.length === 0) return undefined;
   throw new CheckpointReadError(`no checkpoint in ${root} can be read:\n  ${skipped.map((s) => s.message).join('\n  ')}`);
+}
+
+/** What a run folder holds that tadsr wrote (anything else in it is the user's and is never touched). */
+const RUN_ENTRIES = new Set(['log.jsonl', 'checkpoints', 'model', '.lock']);
+
+/**
+ * Check, before any work, that a run may start in `out`: it is new or empty, or (with `resume`) a run folder. A
+ * fresh start in a folder that holds checkpoints would overwrite them, and a folder with none of a run's entries
+ * is someone else's: both are a {@link TrainError} (nothing is written), naming what is there.
+ */
+export function checkRunDirTarget(out: string, resume: boolean, command: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(out).filter((n) => n !== '.lock');
+  } catch {
+    return; // new (or not a folder: the write probe says so)
+  }
+  if (names.length === 0 || resume) return;
+  let steps: string[] = [];
+  try {
+    steps = readdirSync(join(out, 'checkpoints')).filter((n) => CHECKPOINT_NAME.test(n)).sort();
+  } catch {
+    /* no checkpoints */
+  }
+  if (steps.length > 0) {
+    throw new TrainError(`${out} already holds a run (checkpoints up to ${steps.at(-1)}): add --resume to continue it, or choose a new "out" (a fresh start would overwrite its checkpoints)`);
+  }
+  if (!names.some((n) => RUN_ENTRIES.has(n))) {
+    const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length - 5} more)` : '');
+    throw new TrainError(`refusing to start a ${command} run in ${out}: it is not empty and not a tadsr run folder (it holds ${shown}); choose a new or empty "out"`);
+  }
 }
