@@ -3,7 +3,10 @@
  * weights on ONNX Runtime CPU: seconds per image and GFLOP/s, with the process's peak memory (it must fit
  * in 24 GB: weights are made tensor by tensor and streamed into an ONNX external-data file, never held twice).
  *
- *   npx tsx bench/ort-sd21-student.ts [--runs 2] [--size 512]
+ * The UNet cross-attends to `--tokens` context tokens: 77 (default) is a prompt's `last_hidden_state`, what a model
+ * exported with SD 2.1's text encoder reads; 1 is the fixed zero condition of text-free models.
+ *
+ *   npx tsx bench/ort-sd21-student.ts [--runs 2] [--size 512] [--tokens 77]
  */
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -17,7 +20,10 @@ import { presets } from '../src/models/presets.js';
 import { oneStepCoefficients } from '../src/schedule/one-step.js';
 import { NO_SPIN, cpuMs, matmulBaseline, noise, peakRssMiB } from './ort-common.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '2' }, size: { type: 'string', default: '512' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '2' }, size: { type: 'string', default: '512' }, tokens: { type: 'string', default: '77' } },
+});
+const tokens = Number(values.tokens);
 const runs = Number(values.runs);
 const px = Number(values.size);
 const spec = presets['sd21-base'];
@@ -54,7 +60,7 @@ try {
     timestep: { shape: [1], data: Float32Array.of(500) },
     zCoef: { shape: [1], data: Float32Array.of(a) },
     epsCoef: { shape: [1], data: Float32Array.of(b) },
-    encoderHiddenStates: { shape: [1, 1, 1024], data: new Float32Array(1024) },
+    encoderHiddenStates: noise([1, tokens, 1024]),
   };
   for (let r = 0; r < runs; r++) {
     const c0 = cpuMs();
@@ -68,7 +74,7 @@ try {
   }
   const mm2 = await matmulBaseline(2048, 3);
   console.log(`ORT MatMul 2048³ (same run, after): ${mm2.gflops.toFixed(1)} GFLOP/s, ${mm2.gflopsPerCpuS.toFixed(1)} GFLOP per CPU-second`);
-  console.log(`peak RSS of the process (incl. ORT worker): ${(peakRssMiB() / 1024).toFixed(1)} GiB`);
+  console.log(`peak RSS of the process (incl. ORT worker): ${(peakRssMiB() / 1024).toFixed(1)} GiB; UNet context ${tokens} token(s) (GFLOP counted with 1)`);
 } finally {
   await host.terminate();
   rmSync(dir, { recursive: true, force: true });

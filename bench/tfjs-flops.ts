@@ -37,12 +37,19 @@ export function flopCountingOps(counter: { flops: number }): NetOps<Shape> {
       counter.flops += 2 * 2 * q[0]! * q[1]! * k[1]! * q[2]!;
       return q;
     },
+    causalAttention: (q, k) => {
+      counter.flops += 2 * 2 * q[0]! * q[1]! * k[1]! * q[2]!;
+      return q;
+    },
+    embedding: (table, ids) => [...ids, table[1]!],
+    positions: (ids) => [1, ids[1]!],
     groupNorm: same,
     groupNormSilu: same,
     layerNorm: same,
     silu: same,
     gelu: same,
     relu: same,
+    tanh: same,
     sqrt: same,
     add: bcast,
     sub: bcast,

@@ -18,7 +18,7 @@ import { pickTfjsRuntime, type TfjsRuntimeName } from '../src/backends/tfjs/runt
 import { createTfjsNetOps } from '../src/backends/tfjs/tfjs-net-ops.js';
 import { ortKernelSettings } from '../src/backends/tfjs/ort/ort-op-cache.js';
 import { AdamW } from '../src/backends/tfjs/train/adamw.js';
-import { SeededRng } from '../src/backends/tfjs/train/seeded-rng.js';
+import { Rng } from '../src/random/rng.js';
 import { countForwardFlops } from './tfjs-flops.js';
 import { referenceUnet, referenceUnetOptions, referenceUnetShapes } from './tfjs-reference-unet.js';
 
@@ -37,7 +37,7 @@ const nParams = [...shapes.values()].reduce((a, s) => a + s.reduce((x, y) => x *
 
 /** Deterministic PyTorch-like init: U(±1/√fan_in) for weights, norms at 1/0, biases small. */
 function initWeights(seed: number): Map<string, { shape: number[]; data: Float32Array }> {
-  const rng = new SeededRng(seed);
+  const rng = Rng.forImage(seed, 'bench-tfjs-train', 'init');
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [name, shape] of shapes) {
     const size = shape.reduce((a, b) => a * b, 1);
@@ -45,7 +45,7 @@ function initWeights(seed: number): Map<string, { shape: number[]; data: Float32
     const isNorm = name.includes('norm');
     const fanIn = shape.length > 1 ? shape.slice(1).reduce((a, b) => a * b, 1) : 64;
     for (let i = 0; i < size; i++) {
-      data[i] = isNorm ? (name.endsWith('weight') ? 1 : 0) : (2 * rng.next() - 1) / Math.sqrt(fanIn);
+      data[i] = isNorm ? (name.endsWith('weight') ? 1 : 0) : (2 * rng.random() - 1) / Math.sqrt(fanIn);
     }
     out.set(name, { shape, data });
   }
@@ -53,8 +53,13 @@ function initWeights(seed: number): Map<string, { shape: number[]; data: Float32
 }
 
 const weights = initWeights(1);
-const rng = new SeededRng(2);
-const inputData = (b: number) => rng.normalArray(b * 3 * HW * HW);
+const rng = Rng.forImage(2, 'bench-tfjs-train', 'inputs');
+const normals = (r: Rng, n: number) => {
+  const out = new Float32Array(n);
+  r.fillNormal(out);
+  return out;
+};
+const inputData = (b: number) => normals(rng, b * 3 * HW * HW);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -108,7 +113,7 @@ async function setUpCombo(combo: string): Promise<ComboRun> {
   const p = (n: string) => vars.get(n)!;
   const x = tf.tensor(inputData(batch), [batch, 3, HW, HW]);
   const target = tf.tensor(inputData(batch), [batch, 3, HW, HW]);
-  const opt = new AdamW({ lr: 1e-3, weightDecay: 0.01 });
+  const opt = new AdamW(byVarName, { lr: 1e-3, weightDecay: 0.01 });
   const run: ComboRun = {
     combo,
     backend: runtime.backend,
@@ -125,7 +130,7 @@ async function setUpCombo(combo: string): Promise<ComboRun> {
         () => tf.mean(tf.square(tf.sub(referenceUnet(ops, p, x), target))) as tf.Scalar,
         [...vars.values()],
       );
-      opt.step(byVarName, grads);
+      opt.apply(grads);
       const loss = value.dataSync()[0]!;
       value.dispose();
       for (const g of Object.values(grads)) g.dispose();
@@ -232,10 +237,10 @@ const CONV_FLOPS = 2 * 4 * 64 * 64 * 9 * 64 * 64;
 async function convCalibrationRunner(): Promise<TimedRunner> {
   const g = new OnnxGraphBuilder({ name: 'calibration_conv' });
   const x = g.input('x', [4, 64, 64, 64]);
-  const w = g.initializer('w', { shape: [64, 64, 3, 3], data: new SeededRng(5).normalArray(64 * 64 * 9) });
+  const w = g.initializer('w', { shape: [64, 64, 3, 3], data: normals(Rng.forImage(5, 'bench-tfjs-train', 'w'), 64 * 64 * 9) });
   g.output(g.op('Conv', [x, w], { pads: { ints: [1, 1, 1, 1] } }), 'y', [4, 64, 64, 64]);
   const session = await ort.InferenceSession.create(g.build(), { intraOpNumThreads: availableParallelism(), logSeverityLevel: 3 });
-  const feed = { x: new ort.Tensor('float32', new SeededRng(6).normalArray(4 * 64 * 64 * 64), [4, 64, 64, 64]) };
+  const feed = { x: new ort.Tensor('float32', normals(Rng.forImage(6, 'bench-tfjs-train', 'x'), 4 * 64 * 64 * 64), [4, 64, 64, 64]) };
   return timedSession(session, feed);
 }
 

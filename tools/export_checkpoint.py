@@ -10,6 +10,11 @@ Inputs
                state_dict_vae (encoder LoRA), state_dict_vae_time (TADSR only: the time-aware encoder's time layers),
                rank_unet, rank_vae, and the target-module lists.
   --out DIR    the model directory to write
+  (text)       when DIR/text_encoder/{config.json, model.safetensors} and DIR/tokenizer/{vocab.json, merges.txt, …}
+               exist (SD 2.1-base has both), the text encoder is exported too (text-encoder.safetensors, transformers
+               names `text_model.…`, frozen: the checkpoint does not touch it) and the tokenizer folder copied, so
+               `tadsr upscale --prompt/--tags` conditions the UNet as the official inference does; --no-text skips it
+               (the UNet then gets a fixed all-zero condition)
 
 Merging: W' = W + (alpha / rank) · B·A per adapted module (PEFT; the authors' LoraConfig leaves lora_alpha at
 PEFT's default 8, so with rank 4 the scale is 2 — override with --lora-alpha). Convolutions: A is a k×k conv to
@@ -25,6 +30,7 @@ import argparse
 import datetime
 import json
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -79,6 +85,48 @@ def vae_spec(c: dict) -> dict:
     }
 
 
+TOKENIZER_FILES = ["vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"]
+
+
+def text_spec(c: dict) -> dict:
+    """transformers CLIPTextConfig → tadsr's TextEncoderSpec."""
+    act = c.get("hidden_act", "quick_gelu")
+    if act not in ("gelu", "quick_gelu"):
+        raise SystemExit(f"export_checkpoint: text encoder activation {act!r} is not supported (gelu, quick_gelu)")
+    return {
+        "vocabSize": c["vocab_size"],
+        "hiddenSize": c["hidden_size"],
+        "intermediateSize": c["intermediate_size"],
+        "numHiddenLayers": c["num_hidden_layers"],
+        "numAttentionHeads": c["num_attention_heads"],
+        "maxPositionEmbeddings": c.get("max_position_embeddings", 77),
+        "hiddenAct": act,
+        "layerNormEps": c.get("layer_norm_eps", 1e-5),
+    }
+
+
+def export_text(base: Path, out: Path, spec: dict, dtype: torch.dtype) -> int:
+    """SD's text_encoder → out/text-encoder.safetensors (names `text_model.…`), tokenizer → out/tokenizer/."""
+    cfg = load_config(base / "text_encoder")
+    spec["text"] = text_spec(cfg)
+    if spec["unet"]["crossAttentionDim"] != spec["text"]["hiddenSize"]:
+        raise SystemExit(f"export_checkpoint: text encoder width {spec['text']['hiddenSize']} differs from the UNet's cross_attention_dim {spec['unet']['crossAttentionDim']}")
+    weights = {
+        (k if k.startswith("text_model.") else f"text_model.{k}"): v
+        for k, v in load_weights(base / "text_encoder").items()
+        if not k.endswith("position_ids")  # a buffer (arange), not a parameter
+    }
+    save_file({k: v.to(dtype).contiguous() for k, v in weights.items()}, str(out / "text-encoder.safetensors"), metadata={"format": "pt"})
+    tok = out / "tokenizer"
+    tok.mkdir(exist_ok=True)
+    for i, f in enumerate(TOKENIZER_FILES):
+        if (base / "tokenizer" / f).exists():
+            shutil.copyfile(base / "tokenizer" / f, tok / f)
+        elif i < 2:
+            raise SystemExit(f"export_checkpoint: {base / 'tokenizer' / f} is missing")
+    return len(weights)
+
+
 def merge_lora(weights: dict, state: dict, alpha: float, what: str) -> int:
     """Merge every PEFT LoRA pair of `state` into `weights` (in place); returns how many modules were merged."""
     pairs: dict = {}
@@ -112,7 +160,7 @@ def copy_full(weights: dict, state: dict, keep) -> int:
     return n
 
 
-def export(base: Path, ckpt: dict, out: Path, kind: str, alpha: float, dtype: torch.dtype) -> dict:
+def export(base: Path, ckpt: dict, out: Path, kind: str, alpha: float, dtype: torch.dtype, text: bool = True) -> dict:
     unet_cfg = load_config(base / "unet")
     vae_dir = base / "time_vae" if (base / "time_vae").exists() else base / "vae"
     vae_cfg = load_config(vae_dir)
@@ -137,6 +185,11 @@ def export(base: Path, ckpt: dict, out: Path, kind: str, alpha: float, dtype: to
     out.mkdir(parents=True, exist_ok=True)
     save_file({k: v.to(dtype).contiguous() for k, v in unet.items()}, str(out / "unet.safetensors"), metadata={"format": "pt"})
     save_file({k: v.to(dtype).contiguous() for k, v in vae.items()}, str(out / "vae.safetensors"), metadata={"format": "pt"})
+    files = {"unet": "unet.safetensors", "vae": "vae.safetensors"}
+    has_text = text and (base / "text_encoder" / "config.json").exists() and (base / "tokenizer").is_dir()
+    if has_text:
+        report["text_tensors"] = export_text(base, out, spec, dtype)
+        files.update(textEncoder="text-encoder.safetensors", tokenizer="tokenizer")
     manifest = {
         "format": "tadsr-model",
         "version": 1,
@@ -144,15 +197,16 @@ def export(base: Path, ckpt: dict, out: Path, kind: str, alpha: float, dtype: to
         "formula": "official" if kind == "tadsr" else "ddpm-x0",
         "colorFix": "adain",
         "defaultTs": 500 if kind == "tadsr" else 999,
-        "textCondition": "zeros",
+        "textCondition": "prompt" if has_text else "zeros",
         "provenance": {
             "source": f"tools/export_checkpoint.py ({kind})",
             "base": str(base),
             "loraAlpha": alpha,
             "exportedAt": datetime.datetime.now(datetime.timezone.utc).isoformat(),
-            "note": "trained with text prompts (RAM tags); tadsr conditions on a fixed all-zero embedding",
+            "note": "trained with text prompts (RAM tags); conditioned on each image's prompt \"{tags}, {prompt},\" (--tags, --prompt)"
+            if has_text else "trained with text prompts (RAM tags); exported without the text encoder, tadsr conditions on a fixed all-zero embedding",
         },
-        "files": {"unet": "unet.safetensors", "vae": "vae.safetensors"},
+        "files": files,
     }
     (out / "model.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return report
@@ -166,12 +220,13 @@ def main(argv=None) -> int:
     p.add_argument("--kind", choices=["auto", "tadsr", "osediff"], default="auto")
     p.add_argument("--lora-alpha", type=float, default=8.0, help="PEFT lora_alpha the checkpoint was trained with (default 8)")
     p.add_argument("--dtype", choices=["fp32", "fp16"], default="fp32")
+    p.add_argument("--no-text", action="store_true", help="do not export the text encoder and tokenizer (zero condition)")
     a = p.parse_args(argv)
     if not a.ckpt.exists():
         print(f"export_checkpoint: checkpoint {a.ckpt} not found", file=sys.stderr)
         return 2
     ckpt = torch.load(str(a.ckpt), map_location="cpu", weights_only=False)
-    report = export(a.base, ckpt, a.out, a.kind, a.lora_alpha, torch.float16 if a.dtype == "fp16" else torch.float32)
+    report = export(a.base, ckpt, a.out, a.kind, a.lora_alpha, torch.float16 if a.dtype == "fp16" else torch.float32, text=not a.no_text)
     print(json.dumps(report))
     return 0
 

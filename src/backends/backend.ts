@@ -24,8 +24,9 @@ export interface HostTensor {
  * - `unet`, `teacherUnet`: `sample` [B,latent,h,w] (× scaling factor), `timestep` [B],
  *   `encoderHiddenStates` [B,T,D] (only when the UNet cross-attends) → `eps`
  * - `vaeDecoder`: `latent` [B,latent,h,w] (already ÷ scaling factor) → `image` [B,3,8h,8w]
+ * - `textEncoder` (models with `spec.text`): `inputIds` [B,T] (token ids as floats) → `lastHiddenState` [B,T,D]
  */
-export type SubNetwork = 'vaeEncoder' | 'vaeDecoder' | 'timeAwareEncoder' | 'unet' | 'teacherUnet';
+export type SubNetwork = 'vaeEncoder' | 'vaeDecoder' | 'timeAwareEncoder' | 'unet' | 'teacherUnet' | 'textEncoder';
 
 export interface BackendInfo {
   /** e.g. `onnx`, `tfjs`. */

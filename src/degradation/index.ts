@@ -36,4 +36,4 @@ export { addGaussianNoise, addPoissonNoise } from './noise.js';
 export { jpegRoundTrip, jpegQualityInt } from './jpeg.js';
 export { usmSharpen } from './usm.js';
 export { type Planes, fromPlanes, toPlanes } from './planes.js';
-export { Rng } from './rng.js';
+export { Rng } from '../random/rng.js';

@@ -15,7 +15,7 @@
  */
 import { type Planes, roundHalfEven } from './planes.js';
 import { PoissonTables, searchCdf } from './poisson.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../random/rng.js';
 
 const CHUNK = 4096;
 

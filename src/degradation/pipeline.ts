@@ -33,7 +33,7 @@ import {
   toPlanes,
 } from './planes.js';
 import { resizePlanes } from './resize.js';
-import { Rng } from './rng.js';
+import { Rng } from '../random/rng.js';
 import { type KernelRecord, sampleBlurKernel, sampleFinalKernel } from './sample-kernels.js';
 import { usmSharpen } from './usm.js';
 

@@ -9,7 +9,7 @@
  * const n = s.sample(12.5, rng); // ~ Poisson(12.5)
  * ```
  */
-import type { Rng } from './rng.js';
+import type { Rng } from '../random/rng.js';
 
 export class PoissonTables {
   private readonly tables = new Map<number, Float64Array>();

@@ -25,7 +25,7 @@ import {
   padKernel,
   pulseKernel,
 } from './kernels.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../random/rng.js';
 
 export type KernelRecord =
   | { type: 'iso' | 'aniso'; size: number; sigmaX: number; sigmaY: number; theta: number }

@@ -19,6 +19,7 @@ import { idFromPath } from '../io/list-images.js';
 import type { OneStepFormula } from '../schedule/one-step.js';
 import { checkTs } from '../schedule/timesteps.js';
 import { checkTileOptions } from '../tiling/plan.js';
+import { TagsFileError, officialPrompt, readTagsFile, tagsKey } from '../text/prompt.js';
 import { Upscaler } from './upscaler.js';
 import { checkPixelBudget, checkTileMemory, defaultMaxPixels, estimateUpscaleSeconds, planUpscale } from './upscale-plan.js';
 
@@ -42,6 +43,13 @@ export interface UpscaleOptions {
   readonly maxPixels?: number;
   /** Use an already loaded upscaler (the caller disposes it). */
   readonly upscaler?: Upscaler;
+  /**
+   * User prompt (`--prompt`), for a model with a text encoder: each image's prompt is `"{tags}, {prompt},"` as in
+   * the official inference. Without prompt and tags, the empty prompt's embedding conditions the UNet.
+   */
+  readonly prompt?: string;
+  /** JSON-lines tags file (`--tags`): `{"name": "0001.png", "tags": "building, sky"}` per image (e.g. from DAPE/RAM). */
+  readonly tags?: string;
 }
 
 export type UpscaleEvent =
@@ -87,8 +95,21 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
         }
       }
       const { jobs, skipped } = planUpscale(inputs, out, opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {});
+      let tags: Map<string, string> | undefined;
+      if (opts.tags !== undefined) {
+        try {
+          tags = await readTagsFile(opts.tags);
+        } catch (err) {
+          if (err instanceof TagsFileError) throw new UsageError(err.message);
+          throw err;
+        }
+      }
       const modelDir = opts.model ?? defaultModelDir();
       const up = opts.upscaler ?? (await Upscaler.load(modelDir, opts.backend ? { backend: opts.backend } : {}));
+      if (up.prompts === null && (opts.prompt !== undefined || tags !== undefined)) {
+        if (!opts.upscaler) await up.dispose();
+        throw new UsageError(`the model ${modelDir} has no text encoder, so --prompt/--tags cannot be used (export a model with its text_encoder and tokenizer)`);
+      }
       let ok = 0;
       let failed = 0;
       try {
@@ -104,6 +125,14 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
           if (cancelled) break;
           const t0 = performance.now();
           try {
+            let prompt: string | undefined;
+            if (tags !== undefined) {
+              const t = tags.get(tagsKey(job.path));
+              if (t === undefined) throw new DataError(`no tags for ${tagsKey(job.path)} in ${opts.tags}`);
+              prompt = officialPrompt(t, opts.prompt);
+            } else if (opts.prompt !== undefined) {
+              prompt = officialPrompt(undefined, opts.prompt);
+            }
             await checkPixelBudget(job.path, maxPixels, (w, h) => estimateUpscaleSeconds(spec, w, h, opts.tile, opts.overlap));
             const lq = await readImageFile(job.path, { maxPixels: Math.max(maxPixels, 1), autoOrient: true });
             const W = lq.width * up.scale;
@@ -118,6 +147,7 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
                 ...(opts.colorFix ? { colorFix: opts.colorFix } : {}),
                 ...(opts.formula ? { formula: opts.formula } : {}),
                 ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+                ...(prompt !== undefined ? { prompt } : {}),
                 id: idFromPath(job.path),
                 onTile: (index, count) => sub.next({ type: 'tile', path: job.path, index, count }),
               },

@@ -8,6 +8,8 @@
  * DIR/unet.safetensors    the student UNet, LoRA merged, diffusers parameter names
  * DIR/vae.safetensors     the VAE (+ the time-aware encoder's time layers), diffusers names
  * DIR/teacher-unet.safetensors   optional: the frozen teacher UNet (needed to distil, not to infer)
+ * DIR/text-encoder.safetensors    with `spec.text`: SD's CLIPTextModel (transformers names, `text_model.…`)
+ * DIR/tokenizer/                  with `spec.text`: SD's tokenizer folder (vocab.json, merges.txt, …)
  * ```
  *
  * ```ts
@@ -17,13 +19,14 @@
  * ```
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { ColorFixMode } from '../color/color-fix.js';
 import { type ModelWeights, initParams, paramShapes, unetParamShapes, vaeParamShapes } from '../models/params.js';
 import { type PresetName, presetByName } from '../models/presets.js';
 import { CheckpointMismatchError, SafetensorsFile, assertShapesMatch, readSafetensors, writeSafetensors } from '../models/safetensors.js';
 import { validateModelSpec } from '../models/schema.js';
+import { textEncoderParamShapes } from '../models/clip-text.js';
 import type { ModelSpec } from '../models/specs.js';
 import type { ModelFacts } from '../operators/net-calls.js';
 import type { OneStepFormula } from '../schedule/one-step.js';
@@ -42,11 +45,21 @@ export interface ModelManifest {
   readonly formula: OneStepFormula;
   readonly colorFix: ColorFixMode;
   readonly defaultTs: number;
-  /** How the UNet is conditioned: always the fixed empty embedding here (no text encoder). */
-  readonly textCondition: 'zeros';
+  /**
+   * How the UNet is conditioned: `zeros`, a fixed all-zero embedding (models without a text encoder); `prompt`,
+   * the text encoder's embedding of each image's prompt (`spec.text`, `files.textEncoder`, `files.tokenizer`).
+   */
+  readonly textCondition: 'zeros' | 'prompt';
   /** Where the weights came from (free-form: command, step, source checkpoint, date). */
   readonly provenance: Readonly<Record<string, string | number | boolean>>;
-  readonly files: { readonly unet: string; readonly vae: string; readonly teacherUnet?: string };
+  readonly files: {
+    readonly unet: string;
+    readonly vae: string;
+    readonly teacherUnet?: string;
+    /** With `spec.text`: the text encoder's safetensors and the tokenizer folder, relative to DIR. */
+    readonly textEncoder?: string;
+    readonly tokenizer?: string;
+  };
 }
 
 export interface LoadedModel {
@@ -105,7 +118,11 @@ export async function readManifest(dir: string): Promise<ModelManifest> {
     throw new ModelDirError(`${join(dir, 'model.json')}: ${(err as Error).message}`);
   }
   checkManifestFields(join(dir, 'model.json'), json);
-  return { ...(json as unknown as ModelManifest), spec };
+  const manifest = { ...(json as unknown as ModelManifest), spec };
+  if (spec.text !== undefined && (manifest.files?.textEncoder === undefined || manifest.files.tokenizer === undefined)) {
+    throw new ModelDirError(`${join(dir, 'model.json')}: the spec has a text encoder, so files.textEncoder and files.tokenizer are required`);
+  }
+  return manifest;
 }
 
 const FORMULAS: readonly string[] = ['ddpm-x0', 'official'];
@@ -119,11 +136,11 @@ function checkManifestFields(where: string, json: Record<string, unknown>): void
   if (!FORMULAS.includes(json['formula'] as string)) throw bad('formula', `must be one of ${FORMULAS.join(', ')}, got ${JSON.stringify(json['formula'])}`);
   if (!COLOR_FIXES.includes(json['colorFix'] as string)) throw bad('colorFix', `must be one of ${COLOR_FIXES.join(', ')}, got ${JSON.stringify(json['colorFix'])}`);
   const files = json['files'];
-  if (files === null || typeof files !== 'object' || Array.isArray(files)) throw bad('files', 'must be an object { unet, vae, teacherUnet? } of file names');
+  if (files === null || typeof files !== 'object' || Array.isArray(files)) throw bad('files', 'must be an object { unet, vae, teacherUnet?, textEncoder?, tokenizer? } of names');
   const f = files as Record<string, unknown>;
-  for (const key of ['unet', 'vae', 'teacherUnet']) {
+  for (const key of ['unet', 'vae', 'teacherUnet', 'textEncoder', 'tokenizer']) {
     const v = f[key];
-    if (v === undefined && key === 'teacherUnet') continue;
+    if (v === undefined && key !== 'unet' && key !== 'vae') continue;
     if (typeof v !== 'string' || v === '') throw bad(`files.${key}`, `must be a file name, got ${JSON.stringify(v)}`);
     if (!isInside(v)) throw bad(`files.${key}`, `(${JSON.stringify(v)}) must name a file inside the model folder`);
   }
@@ -182,7 +199,11 @@ export async function readModelDir(dir: string, opts: { readonly teacher?: boole
   if (opts.teacher && manifest.files.teacherUnet) {
     teacherUnet = await readChecked(join(dir, manifest.files.teacherUnet), unetParamShapes(spec.unet), 'teacher UNet');
   }
-  return { dir, manifest, weights: { unet, vae }, ...(teacherUnet ? { teacherUnet } : {}) };
+  // The text encoder: a checkpoint may also hold `text_model.embeddings.position_ids` (a buffer), hence unexpected names pass.
+  const text = spec.text && manifest.files.textEncoder
+    ? await readChecked(join(dir, manifest.files.textEncoder), textEncoderParamShapes(spec.text), 'text encoder', true)
+    : undefined;
+  return { dir, manifest, weights: { unet, vae, ...(text ? { text } : {}) }, ...(teacherUnet ? { teacherUnet } : {}) };
 }
 
 export interface WriteModelOptions {
@@ -192,7 +213,12 @@ export interface WriteModelOptions {
   readonly defaultTs?: number;
   readonly provenance?: Readonly<Record<string, string | number | boolean>>;
   readonly teacherUnet?: ModelWeights['unet'];
+  /** For a spec with `text`: the tokenizer folder to copy (vocab.json, merges.txt and its config files). */
+  readonly tokenizerDir?: string;
 }
+
+/** The files of a CLIP tokenizer folder that are copied (the first two are required). */
+const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'tokenizer_config.json', 'special_tokens_map.json'];
 
 /**
  * Check, before any work, that `dir` may receive a model: it does not exist, is an empty folder, or is already a
@@ -228,9 +254,17 @@ export function checkModelDirTarget(dir: string): void {
  * folder that are not model files are left as they are.
  */
 export async function writeModelDir(dir: string, spec: ModelSpec, weights: ModelWeights, opts: WriteModelOptions = {}): Promise<void> {
+  if (spec.text !== undefined && (weights.text === undefined || opts.tokenizerDir === undefined)) {
+    throw new ModelDirError('a spec with a text encoder needs its weights (weights.text) and a tokenizer folder (tokenizerDir)');
+  }
   checkModelDirTarget(dir);
   await mkdir(dir, { recursive: true });
-  const files = { unet: 'unet.safetensors', vae: 'vae.safetensors', ...(opts.teacherUnet ? { teacherUnet: 'teacher-unet.safetensors' } : {}) };
+  const files = {
+    unet: 'unet.safetensors',
+    vae: 'vae.safetensors',
+    ...(opts.teacherUnet ? { teacherUnet: 'teacher-unet.safetensors' } : {}),
+    ...(spec.text ? { textEncoder: 'text-encoder.safetensors', tokenizer: 'tokenizer' } : {}),
+  };
   const manifest: ModelManifest = {
     format: MODEL_FORMAT,
     version: MODEL_FORMAT_VERSION,
@@ -239,7 +273,7 @@ export async function writeModelDir(dir: string, spec: ModelSpec, weights: Model
     formula: opts.formula ?? 'ddpm-x0',
     colorFix: opts.colorFix ?? 'adain',
     defaultTs: opts.defaultTs ?? DEFAULT_TS,
-    textCondition: 'zeros',
+    textCondition: spec.text ? 'prompt' : 'zeros',
     provenance: { createdAt: new Date().toISOString(), ...opts.provenance },
     files,
   };
@@ -254,14 +288,43 @@ export async function writeModelDir(dir: string, spec: ModelSpec, weights: Model
     await stage(files.unet, (p) => writeSafetensors(p, weights.unet, { metadata: { format: 'pt' } }));
     await stage(files.vae, (p) => writeSafetensors(p, weights.vae, { metadata: { format: 'pt' } }));
     if (opts.teacherUnet) await stage('teacher-unet.safetensors', (p) => writeSafetensors(p, opts.teacherUnet!, { metadata: { format: 'pt' } }));
+    if (spec.text && weights.text && opts.tokenizerDir !== undefined) {
+      const text = weights.text;
+      const tokenizerDir = opts.tokenizerDir;
+      await stage('text-encoder.safetensors', (p) => writeSafetensors(p, text, { metadata: { format: 'pt' } }));
+      await stage('tokenizer', async (p) => {
+        await mkdir(p);
+        for (const [i, f] of TOKENIZER_FILES.entries()) {
+          try {
+            await copyFile(join(tokenizerDir, f), join(p, f));
+          } catch (err) {
+            if (i < 2) throw new ModelDirError(`tokenizer folder ${tokenizerDir}: cannot copy ${f}: ${(err as Error).message}`);
+          }
+        }
+      });
+    }
     await stage('model.json', (p) => writeFile(p, `${JSON.stringify(manifest, null, 2)}\n`));
   } catch (err) {
-    for (const [tmp] of staged) await rm(tmp, { force: true });
+    for (const [tmp] of staged) await rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  for (const [tmp, final] of staged) await rename(tmp, final);
-  // A teacher UNet of the previous model that the new one does not have would be taken for this model's.
+  const old: string[] = [];
+  for (const [tmp, final] of staged) {
+    // a folder (the tokenizer) cannot be renamed over a folder: the old one is moved aside, removed at the end
+    if (statSync(tmp).isDirectory() && (await stat(final).then((x) => x.isDirectory(), () => false))) {
+      const aside = `${tmp}.old`;
+      await rename(final, aside);
+      old.push(aside);
+    }
+    await rename(tmp, final);
+  }
+  for (const o of old) await rm(o, { recursive: true, force: true });
+  // Files of the previous model that the new one does not have would be taken for this model's.
   if (!opts.teacherUnet) await rm(join(dir, 'teacher-unet.safetensors'), { force: true });
+  if (!spec.text) {
+    await rm(join(dir, 'text-encoder.safetensors'), { force: true });
+    await rm(join(dir, 'tokenizer'), { recursive: true, force: true });
+  }
 }
 
 /**

@@ -51,7 +51,7 @@ const schema: SchemaObject = {
   additionalProperties: false,
   required: ['preset', 'data', 'out'],
   properties: {
-    preset: { type: 'string', enum: ['tiny', 'small', 'sd21-base'] },
+    preset: { type: 'string', enum: ['tiny', 'small', 'small-taef2', 'sd21-base'] },
     spec: { type: 'string', minLength: 1 },
     init: {
       type: 'object',

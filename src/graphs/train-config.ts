@@ -71,7 +71,7 @@ const schema: SchemaObject = {
   required: ['data', 'out'],
   properties: {
     teacher: { type: 'string', nullable: true, minLength: 1 },
-    preset: { type: 'string', nullable: true, enum: ['tiny', 'small', 'sd21-base'] },
+    preset: { type: 'string', nullable: true, enum: ['tiny', 'small', 'small-taef2', 'sd21-base'] },
     data: {
       type: 'object',
       additionalProperties: false,

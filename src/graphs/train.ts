@@ -21,7 +21,7 @@ import { Observable } from 'rxjs';
 import type { HostTensor } from '../backends/backend.js';
 import { pickTfjsRuntime } from '../backends/tfjs/runtime.js';
 import { createTfjsNetOps } from '../backends/tfjs/tfjs-net-ops.js';
-import { Rng } from '../degradation/rng.js';
+import { Rng } from '../random/rng.js';
 import type { RgbImage } from '../image.js';
 import { blurredMse } from '../losses/blurred-mse.js';
 import { diffusionLoss } from '../losses/diffusion-loss.js';
@@ -37,7 +37,7 @@ import { acquireRunLock } from '../io/run-lock.js';
 import { probeWritable } from '../io/safe-output.js';
 import { checkModelDirTarget, readModelDir, writeModelDir } from './model-dir.js';
 import type { TrainConfig } from './train-config.js';
-import { AdamW } from './training/adamw.js';
+import { AdamW } from '../backends/tfjs/train/adamw.js';
 import { SyncOnnxTeacher } from './training/onnx-teacher.js';
 import { HqDataset } from './training/hq-dataset.js';
 import { DistillNets } from './training/nets.js';
@@ -251,8 +251,11 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
   }
 }
 
-/** One distillation step (student update, then fake-score update). Deterministic in (cfg.seed, step). */
-async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, onnxTeacher?: SyncOnnxTeacher, perceptual?: Perceptual): Promise<StepRecord> {
+/**
+ * One distillation step (student update, then fake-score update). Deterministic in (cfg.seed, step). Exported so a
+ * test can drive one step with its own (instrumented) nets and optimizers and check it against a reference.
+ */
+export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, onnxTeacher?: SyncOnnxTeacher, perceptual?: Perceptual): Promise<StepRecord> {
   const t0 = performance.now();
   const rng = Rng.forImage(cfg.seed, `step-${step}`, 'timesteps');
   const drawn = OFFICIAL_TS[rng.randint(0, OFFICIAL_TS.length - 1)]!;

@@ -9,10 +9,10 @@
  * await up.dispose();
  * ```
  */
-import type { Backend } from '../backends/backend.js';
+import type { Backend, HostTensor } from '../backends/backend.js';
 import { backendFactory } from '../backends/registry.js';
 import { type ColorFixMode, applyColorFix } from '../color/color-fix.js';
-import { Rng } from '../degradation/rng.js';
+import { Rng } from '../random/rng.js';
 import { type RgbImage, createImage, cropImage } from '../image.js';
 import { type ModelFacts, decodeLatent, encodeLatent, latentSize, unetEps } from '../operators/net-calls.js';
 import { imageToTensor, tensorToImage } from '../operators/tensor-image.js';
@@ -21,6 +21,7 @@ import { type OneStepFormula, applyLinear, oneStepCoefficients } from '../schedu
 import { checkTs } from '../schedule/timesteps.js';
 import type { RowSink } from '../tiling/blend-accumulator.js';
 import { tileImageRows } from '../tiling/tile-image.js';
+import { PromptEncoder } from '../text/prompt-encoder.js';
 import { type LoadedModel, modelFacts, readModelDir } from './model-dir.js';
 
 export interface UpscaleImageOptions {
@@ -39,6 +40,12 @@ export interface UpscaleImageOptions {
   readonly id?: string;
   /** Called after each tile. */
   readonly onTile?: (index: number, count: number) => void;
+  /**
+   * The whole prompt for this image (see `officialPrompt`: `"{tags}, {user prompt},"`), for a model with a text
+   * encoder; absent: the empty prompt "" (its real embedding, computed once per model). A model without a text
+   * encoder rejects a prompt.
+   */
+  readonly prompt?: string;
 }
 
 /** Bicubic support of PIL (2 px) + 1: LQ margin read around each tile so tiles upsample as the whole image does. */
@@ -57,8 +64,22 @@ export class Upscaler {
   constructor(
     readonly backend: Backend,
     readonly model: Pick<LoadedModel, 'manifest'>,
+    /** The model's prompt encoder (`null`: no text encoder; the UNet gets the fixed zero condition, if any). */
+    readonly prompts: PromptEncoder | null = null,
   ) {
     this.facts = modelFacts(model.manifest.spec);
+  }
+
+  /**
+   * The UNet condition for `prompt` (`undefined`: the empty prompt for a model with a text encoder, the fixed zero
+   * condition for one without).
+   */
+  async contextFor(prompt: string | undefined): Promise<HostTensor | undefined> {
+    if (this.prompts === null) {
+      if (prompt !== undefined) throw new Error('this model has no text encoder: it cannot read a prompt or tags (export one with its text_encoder and tokenizer)');
+      return undefined;
+    }
+    return this.prompts.encode(prompt ?? '');
   }
 
   /** Load a model directory onto a backend. */
@@ -66,11 +87,12 @@ export class Upscaler {
     const model = await readModelDir(dir);
     const factory = await backendFactory(opts.backend ?? 'onnx');
     const backend = await factory.create(model.manifest.spec, model.weights, opts.variant ? { variant: opts.variant } : {});
-    return new Upscaler(backend, model);
+    const prompts = model.manifest.spec.text === undefined ? null : await PromptEncoder.fromModel(backend, dir, model.manifest.files);
+    return new Upscaler(backend, model, prompts);
   }
 
   /** One tile (or a whole small image): LQ → SR (×4), colour-fixed. `lqUp` is the reference for the fix. */
-  async upscaleTile(lqWithMargin: RgbImage, crop: { x: number; y: number; width: number; height: number }, o: Required<Pick<UpscaleImageOptions, 'tS' | 'colorFix' | 'formula'>> & { noiseKey?: string; seed?: number }): Promise<RgbImage> {
+  async upscaleTile(lqWithMargin: RgbImage, crop: { x: number; y: number; width: number; height: number }, o: Required<Pick<UpscaleImageOptions, 'tS' | 'colorFix' | 'formula'>> & { noiseKey?: string; seed?: number; context?: HostTensor }): Promise<RgbImage> {
     const s = this.scale;
     const upFull = bicubicUpsample(lqWithMargin, s);
     const lqUp = crop.x === 0 && crop.y === 0 && crop.width === lqWithMargin.width && crop.height === lqWithMargin.height
@@ -83,7 +105,8 @@ export class Upscaler {
       Rng.forImage(o.seed, o.noiseKey ?? 'image', 'posterior').fillNormal(noise);
     }
     const zL = await encodeLatent(this.backend, this.facts, x, o.tS, noise ? { noise } : {});
-    const eps = await unetEps(this.backend, this.facts, zL, o.tS);
+    const context = o.context ?? (await this.contextFor(undefined));
+    const eps = await unetEps(this.backend, this.facts, zL, o.tS, context === undefined ? {} : { context });
     const zHat = { shape: zL.shape, data: applyLinear(oneStepCoefficients(o.formula, o.tS), zL.data, eps.data) };
     const px = await decodeLatent(this.backend, this.facts, zHat);
     const sr = tensorToImage(px, lqUp.width, lqUp.height);
@@ -94,7 +117,14 @@ export class Upscaler {
   async upscaleRows(lq: RgbImage, opts: UpscaleImageOptions, sink: RowSink): Promise<void> {
     const m = this.model.manifest;
     const tS = checkTs(opts.tS ?? m.defaultTs);
-    const common = { tS, colorFix: opts.colorFix ?? m.colorFix, formula: opts.formula ?? m.formula, ...(opts.seed !== undefined ? { seed: opts.seed } : {}) };
+    const context = await this.contextFor(opts.prompt);
+    const common = {
+      tS,
+      colorFix: opts.colorFix ?? m.colorFix,
+      formula: opts.formula ?? m.formula,
+      ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      ...(context !== undefined ? { context } : {}),
+    };
     const tile = opts.tile ?? 128;
     const overlap = opts.overlap ?? Math.min(32, Math.floor(tile / 4));
     await tileImageRows(lq, { tile, overlap }, this.scale, async (_t, r, index, count) => {

@@ -6,6 +6,7 @@ export { niqe, niqeFeatures, niqeFromFeatures, type NiqeFeatures, type NiqeOptio
 export { loadNiqeParams, NIQE_PARAMS_PATH, type NiqeParams } from './niqe-params.js';
 export { imresize, imresizePlane, bicubicUpscale, type ImresizeOptions } from './matlab-imresize.js';
 export { yBasicsr, yPyiqa } from './color.js';
+export { artefactStats, borderRatio, chromaRatio, overshoot, type ArtefactStats, type BorderRatios } from './artefacts.js';
 export type { Plane } from './plane.js';
 export {
   measureImage, parseMetricNames, needsReference, METRIC_NAMES,

@@ -102,6 +102,10 @@ export class ShapeOps implements NetOps<Shape> {
     this.count.other += size(x);
     return x;
   }
+  tanh(x: Shape): Shape {
+    this.count.other += 4 * size(x);
+    return x;
+  }
   sqrt(x: Shape): Shape {
     this.count.other += size(x);
     return x;
@@ -148,6 +152,15 @@ export class ShapeOps implements NetOps<Shape> {
   }
   timestepEmbedding(t: Shape, dim: number): Shape {
     return [t[0]!, dim];
+  }
+  embedding(table: Shape, ids: Shape): Shape {
+    return [...ids, table[1]!];
+  }
+  positions(ids: Shape): Shape {
+    return [1, ids[1]!];
+  }
+  causalAttention(q: Shape, k: Shape, v: Shape, heads: number): Shape {
+    return this.attention(q, k, v, heads);
   }
 }
 

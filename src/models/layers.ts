@@ -39,9 +39,12 @@ export interface ConvOpts {
   readonly pads?: readonly [number, number, number, number];
 }
 
-/** PyTorch `Conv2d` named `name` (bias included), plus its LoRA adapter (A: same kernel/stride, B: 1×1). */
-export function conv<T>(n: Net<T>, name: string, x: T, opts: ConvOpts = {}): T {
-  const y = n.ops.conv2d(x, n.p(`${name}.weight`), n.p(`${name}.bias`), opts);
+/**
+ * PyTorch `Conv2d` named `name` (with bias unless `bias` is false), plus its LoRA adapter (A: same kernel/stride,
+ * B: 1×1).
+ */
+export function conv<T>(n: Net<T>, name: string, x: T, opts: ConvOpts = {}, bias = true): T {
+  const y = n.ops.conv2d(x, n.p(`${name}.weight`), bias ? n.p(`${name}.bias`) : null, opts);
   const l = n.lora?.(name);
   if (l === undefined) return y;
   const down = n.ops.conv2d(x, l.a, null, opts);

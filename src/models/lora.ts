@@ -5,11 +5,45 @@
  *
  * Linear `[out, in]`: A `[r, in]`, B `[out, r]`. Conv `[out, in, kh, kw]`: A `[r, in, kh, kw]` (same stride and
  * padding as the base conv), B `[out, r, 1, 1]`. Output: `base(x) + (alpha / r) · B(A(x))`.
+ *
+ * This is the project's one LoRA: training (src/graphs/training/lora.ts holds the adapters as TF.js variables)
+ * selects modules, looks adapters up and merges them for export with these functions.
  */
 import type { LoraLookup } from './layers.js';
 import type { ParamLookup } from './net-ops.js';
 import type { ShapeMap, WeightMap } from './params.js';
 import type { LoraAdapterSpec, LoraSpec } from './specs.js';
+
+/**
+ * TADSR's UNet LoRA targets (official `initialize_unet`): attention q/k/v/out, the convs, proj_in/out and the
+ * feed-forward — not `conv_in` (trained fully), not the time embedding, not norms.
+ */
+export const OFFICIAL_UNET_LORA_TARGET =
+  '(?!conv_in$)(?!.*time_emb)(?!.*norm)(?:.*\\.)?(?:to_k|to_q|to_v|to_out\\.0|conv|conv1|conv2|conv_shortcut|conv_out|proj_out|proj_in|ff\\.net\\.2|ff\\.net\\.0\\.proj)';
+
+/**
+ * TADSR's VAE LoRA targets (official `initialize_vae_time`): the encoder's convs and attention, and `quant_conv`;
+ * for a TAESD-family encoder (`taesd.ts`) its convs `encoder.<i>`, `encoder.<i>.conv.<j>`, `encoder.<i>.pool.<0|3>`.
+ */
+export const OFFICIAL_VAE_ENCODER_LORA_TARGET =
+  'quant_conv|encoder\\.(?!.*time)(?!.*norm)(?:.*\\.)?(?:conv|conv1|conv2|conv_in|conv_shortcut|conv_out|to_k|to_q|to_v|to_out\\.0)' +
+  '|encoder\\.\\d+(?:\\.conv\\.\\d+|\\.pool\\.[03])?';
+
+/**
+ * The official adapters of a TADSR student (UNet and VAE encoder) at one rank and alpha; the fake score uses the
+ * UNet adapter's modules too.
+ *
+ * @example
+ * const unetModules = loraModules(officialLoraSpec(4, 8), 'unet', unetParamShapes(spec.unet));
+ */
+export function officialLoraSpec(rank: number, alpha: number): LoraSpec {
+  return {
+    adapters: [
+      { network: 'unet', rank, alpha, targets: [OFFICIAL_UNET_LORA_TARGET] },
+      { network: 'vae', rank, alpha, targets: [OFFICIAL_VAE_ENCODER_LORA_TARGET] },
+    ],
+  };
+}
 
 /** One wrapped module: its name, adapter and base weight shape. */
 export interface LoraModule {

@@ -67,6 +67,8 @@ export interface NetOps<T> {
   // --- added for LPIPS-VGG (src/models/lpips.ts) ---
   /** `max(x, 0)`. */
   relu(x: T): T;
+  /** Elementwise hyperbolic tangent (TAESD's latent soft clamp `tanh(z/3)·3`). */
+  tanh(x: T): T;
   /** Max pooling of NCHW: square window `kernel`, stride `stride` (default `kernel`), no padding, floor (PyTorch). */
   maxPool2d(x: T, kernel: number, stride?: number): T;
   /** Elementwise square root. */
@@ -77,6 +79,19 @@ export interface NetOps<T> {
   addScalar(x: T, s: number): T;
   /** Mean over `axes`, which stay as size-1 dimensions (PyTorch `mean(dim, keepdim=True)`, ONNX ReduceMean). */
   reduceMean(x: T, axes: readonly number[]): T;
+  // --- added for the CLIP text encoder (src/models/clip-text.ts) ---
+  /**
+   * Rows of `table` `[V, D]` picked by `ids` (a float tensor `[B, L]` holding integer token ids, exact below 2²⁴)
+   * → `[B, L, D]` (PyTorch `Embedding`). No gradient flows to `ids`.
+   */
+  embedding(table: T, ids: T): T;
+  /** `[1, L]` float positions `0 … L−1` for ids `[B, L]` (PyTorch `arange(L)[None]`, CLIP's `position_ids`). */
+  positions(ids: T): T;
+  /**
+   * Causal multi-head self-attention: as `attention`, but query `i` sees keys `0 … i` only (CLIP's text
+   * transformer; `Lq = Lk`).
+   */
+  causalAttention(q: T, k: T, v: T, heads: number): T;
 }
 
 /** How a network reads its weights: by diffusers parameter name. Missing names throw. */

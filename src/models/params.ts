@@ -4,6 +4,7 @@
  */
 import type { HostTensor } from '../backends/backend.js';
 import type { ModelSpec, TimeAwareSpec, UNetSpec, VaeSpec } from './specs.js';
+import { taesdParamShapes } from './taesd.js';
 
 /** Parameter name → shape, in the order diffusers registers them. */
 export type ShapeMap = Map<string, number[]>;
@@ -117,6 +118,7 @@ function addVaeMid(m: ShapeMap, p: string, c: number, spec: VaeSpec, temb: { dim
  * time-aware encoder's extra parameters (official TADSR names) are included.
  */
 export function vaeParamShapes(spec: VaeSpec, tae?: TimeAwareSpec): ShapeMap {
+  if (spec.arch === 'taesd') return taesdParamShapes(spec, tae);
   const m: ShapeMap = new Map();
   const w = spec.blockOutChannels;
   const L = w.length;
@@ -198,7 +200,7 @@ function rotl(x: number, k: number): number {
 
 /** Whether a parameter is a norm affine (PyTorch init: weight 1, bias 0). */
 function isNormParam(name: string): boolean {
-  return /(^|\.)(norm\d?|norm|group_norm|conv_norm_out)\.(weight|bias)$/.test(name);
+  return /(^|\.)(norm\d?|norm|group_norm|conv_norm_out|pool\.1)\.(weight|bias)$/.test(name);
 }
 
 function fanInOf(shapes: ShapeMap, name: string): number {
@@ -254,6 +256,8 @@ export interface ModelWeights {
   readonly unet: WeightMap;
   /** The VAE (and, with a TAE spec, its time layers under `encoder.time_embedding` / `…time_emb_proj`). */
   readonly vae: WeightMap;
+  /** The text encoder (transformers `CLIPTextModel` names), for models with `spec.text`; run by the ONNX backend. */
+  readonly text?: WeightMap;
 }
 
 /**

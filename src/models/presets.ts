@@ -125,13 +125,45 @@ const small: ModelSpec = {
 
 const sd21Base: ModelSpec = { unet: sd21Unet, vae: sd21Vae, tae: officialTimeAware };
 
+/**
+ * TAEF2 (madebyollin/taesd, MIT): the TAESD-family tiny autoencoder distilled from the FLUX.2 VAE — width 64,
+ * ×8, 32 latent channels, mid-block GroupNorm(4). Weights: `models/taef2/vae.safetensors`
+ * (`tools/convert_taesd.py convert`). Near-lossless (DRealSR HR round trip ≈ 40 dB PSNR-Y).
+ *
+ * `scalingFactor` = 1 / std of its latents, measured as SD's 0.18215 was: std 0.834 (mean 0.043) over 120 random
+ * 128² crops of ../shared/data/train (`tools/convert_taesd.py` reference encoder), 1 / 0.834 = 1.199.
+ */
+export const taef2Vae: VaeSpec = {
+  arch: 'taesd',
+  midBlockGn: true,
+  inChannels: 3,
+  outChannels: 3,
+  blockOutChannels: [64, 64, 64, 64],
+  layersPerBlock: 1,
+  latentChannels: 32,
+  normNumGroups: 4,
+  scalingFactor: 1.2,
+  midBlockAddAttention: false,
+};
+
+/**
+ * The `small` UNet on TAEF2's 32-channel latent space, with TADSR's time layers in TAEF2's encoder: the model family
+ * of issue 9 (a pretrained near-lossless autoencoder instead of a from-scratch VAE).
+ */
+const smallTaef2: ModelSpec = {
+  unet: { ...small.unet, inChannels: 32, outChannels: 32 },
+  vae: taef2Vae,
+  tae: { ...officialTimeAware, embedDim: 128 },
+};
+
 /** The preset names. */
-export type PresetName = 'tiny' | 'small' | 'sd21-base';
+export type PresetName = 'tiny' | 'small' | 'small-taef2' | 'sd21-base';
 
 /** Named model specs. @example const spec = presets['sd21-base']; */
 export const presets: Readonly<Record<PresetName, ModelSpec>> = {
   tiny,
   small,
+  'small-taef2': smallTaef2,
   'sd21-base': sd21Base,
 };
 

@@ -2,7 +2,7 @@
  * JSON Schemas for the model specs, and `validateModelSpec` — the edge where untrusted JSON becomes a typed spec.
  */
 import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
-import type { LoraSpec, ModelSpec, TimeAwareSpec, UNetSpec, VaeSpec } from './specs.js';
+import type { LoraSpec, ModelSpec, TextEncoderSpec, TimeAwareSpec, UNetSpec, VaeSpec } from './specs.js';
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const widths = { type: 'array', items: positiveInt, minItems: 1 } as const;
@@ -40,6 +40,8 @@ export const vaeSpecSchema: JSONSchemaType<VaeSpec> = {
     'scalingFactor', 'midBlockAddAttention',
   ],
   properties: {
+    arch: { type: 'string', enum: ['autoencoder-kl', 'taesd'], nullable: true } as never,
+    midBlockGn: { type: 'boolean', nullable: true } as never,
     inChannels: positiveInt,
     outChannels: positiveInt,
     blockOutChannels: widths,
@@ -86,6 +88,25 @@ export const loraSpecSchema: JSONSchemaType<LoraSpec> = {
   },
 };
 
+export const textEncoderSpecSchema: JSONSchemaType<TextEncoderSpec> = {
+  type: 'object',
+  additionalProperties: false,
+  required: [
+    'vocabSize', 'hiddenSize', 'intermediateSize', 'numHiddenLayers', 'numAttentionHeads', 'maxPositionEmbeddings',
+    'hiddenAct', 'layerNormEps',
+  ],
+  properties: {
+    vocabSize: positiveInt,
+    hiddenSize: positiveInt,
+    intermediateSize: positiveInt,
+    numHiddenLayers: positiveInt,
+    numAttentionHeads: positiveInt,
+    maxPositionEmbeddings: { type: 'integer', minimum: 2 },
+    hiddenAct: { type: 'string', enum: ['gelu', 'quick_gelu'] },
+    layerNormEps: { type: 'number', exclusiveMinimum: 0 },
+  },
+};
+
 export const modelSpecSchema: JSONSchemaType<ModelSpec> = {
   type: 'object',
   additionalProperties: false,
@@ -95,6 +116,7 @@ export const modelSpecSchema: JSONSchemaType<ModelSpec> = {
     vae: vaeSpecSchema,
     tae: { ...timeAwareSpecSchema, nullable: true } as never,
     lora: { ...loraSpecSchema, nullable: true } as never,
+    text: { ...textEncoderSpecSchema, nullable: true } as never,
   },
 };
 
@@ -134,8 +156,19 @@ function crossFieldProblems(s: ModelSpec): string[] {
   v.blockOutChannels.forEach((c, i) => {
     if (c % v.normNumGroups !== 0) out.push(`/vae/blockOutChannels/${i}: ${c} is not divisible by normNumGroups ${v.normNumGroups}`);
   });
+  if (v.arch === 'taesd' && v.blockOutChannels.some((c) => c !== v.blockOutChannels[0])) {
+    out.push(`/vae/blockOutChannels: a taesd autoencoder has one width for every level (got ${v.blockOutChannels.join(', ')})`);
+  }
+  if (v.arch !== 'taesd' && v.midBlockGn !== undefined) out.push('/vae/midBlockGn: only for arch "taesd"');
   if (u.inChannels !== v.latentChannels) {
     out.push(`/unet/inChannels: ${u.inChannels} differs from /vae/latentChannels ${v.latentChannels}`);
+  }
+  const t = s.text;
+  if (t !== undefined) {
+    if (t.hiddenSize % t.numAttentionHeads !== 0) out.push(`/text/hiddenSize: ${t.hiddenSize} is not divisible by ${t.numAttentionHeads} heads`);
+    if (u.crossAttentionDim !== t.hiddenSize) {
+      out.push(`/text/hiddenSize: ${t.hiddenSize} differs from /unet/crossAttentionDim ${String(u.crossAttentionDim)} (the UNet reads the text encoder's output)`);
+    }
   }
   for (const [i, a] of (s.lora?.adapters ?? []).entries()) {
     for (const [j, t] of a.targets.entries()) {

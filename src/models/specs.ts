@@ -49,10 +49,29 @@ export interface UNetSpec {
 }
 
 /**
+ * Which autoencoder a {@link VaeSpec} describes:
+ * - `autoencoder-kl` (the default when absent): diffusers `AutoencoderKL` (the SD VAE);
+ * - `taesd`: the TAESD family's tiny autoencoder (madebyollin/taesd `Encoder`/`Decoder`, e.g. TAEF2): plain
+ *   Conv/ReLU blocks of `blockOutChannels[0]` channels, ×2 per level, deterministic encoder, a soft clamp
+ *   `tanh(z/3)·3` before the decoder; see `taesd.ts`.
+ */
+export type VaeArch = 'autoencoder-kl' | 'taesd';
+
+/**
  * diffusers `AutoencoderKL` with `DownEncoderBlock2D` / `UpDecoderBlock2D` levels (the SD VAE).
  * Encoder/decoder ResNets use GroupNorm eps 1e-6; the mid blocks attend with one head over all channels.
+ * With `arch: 'taesd'` the same fields describe a TAESD-family autoencoder (`taesd.ts`): `blockOutChannels` is its
+ * width per level (all equal; the number of levels gives the ×2^(L−1) downsampling), `normNumGroups` the groups of
+ * its mid-block GroupNorm, and `layersPerBlock` / `midBlockAddAttention` are not used.
  */
 export interface VaeSpec {
+  /** The autoencoder family (absent: `autoencoder-kl`). */
+  readonly arch?: VaeArch;
+  /**
+   * `taesd` only: the global-pooling GroupNorm branch in the deepest encoder blocks and the first decoder blocks
+   * (taesd's `use_midblock_gn`, the `flux_2` variant TAEF2 uses).
+   */
+  readonly midBlockGn?: boolean;
   readonly inChannels: number;
   readonly outChannels: number;
   /** SD: `[128, 256, 512, 512]` (downsampling ×8). */
@@ -116,10 +135,33 @@ export interface LoraSpec {
   readonly adapters: readonly LoraAdapterSpec[];
 }
 
-/** A whole TADSR model: the UNet, the VAE, optionally the time-aware encoder and LoRA adapters. */
+/**
+ * Hugging Face `CLIPTextModel` (`CLIPTextConfig` in camelCase): token + position embeddings, pre-norm transformer
+ * layers with causal self-attention and an MLP, final LayerNorm; the UNet reads `last_hidden_state`.
+ * SD 2.1 (OpenCLIP ViT-H text tower): vocab 49408, width 1024, MLP 4096, 23 layers, 16 heads, 77 positions, `gelu`;
+ * SD 1.x (OpenAI CLIP ViT-L): 768 wide, 12 layers, 12 heads, `quick_gelu`.
+ */
+export interface TextEncoderSpec {
+  readonly vocabSize: number;
+  readonly hiddenSize: number;
+  readonly intermediateSize: number;
+  readonly numHiddenLayers: number;
+  readonly numAttentionHeads: number;
+  readonly maxPositionEmbeddings: number;
+  /** MLP activation: exact `gelu` (SD 2.x) or CLIP's `quick_gelu` x·σ(1.702x) (SD 1.x). */
+  readonly hiddenAct: 'gelu' | 'quick_gelu';
+  readonly layerNormEps: number;
+}
+
+/**
+ * A whole TADSR model: the UNet, the VAE, optionally the time-aware encoder, LoRA adapters and the text encoder
+ * (when present, prompts are tokenized with the model folder's `tokenizer/` and encoded by it; its width must be
+ * the UNet's `crossAttentionDim`).
+ */
 export interface ModelSpec {
   readonly unet: UNetSpec;
   readonly vae: VaeSpec;
   readonly tae?: TimeAwareSpec;
   readonly lora?: LoraSpec;
+  readonly text?: TextEncoderSpec;
 }

@@ -4,10 +4,12 @@
  * Conventions (as diffusers): `vaeEncode` returns the posterior moments `[B, 2·latent, h/8, w/8]`
  * (mean ‖ logvar, after `quant_conv`); the UNet works on `z · scalingFactor`; `vaeDecode` takes `z` already
  * divided by the scaling factor (`vae.decode(latents / scaling_factor)`) and applies `post_quant_conv`.
- * Pixels are in [−1, 1].
+ * Pixels are in [−1, 1]. A spec with `arch: 'taesd'` runs the TAESD-family autoencoder instead (`taesd.ts`), with
+ * the same contract (its deterministic moments are `z ‖ −30`).
  */
 import { conv, groupNormSilu, resnetBlock, timestepMlp, vaeAttentionBlock, type LoraLookup, type Net } from './layers.js';
 import type { NetOps, ParamLookup } from './net-ops.js';
+import { taesdDecode, taesdEncode } from './taesd.js';
 import type { TimeAwareSpec, VaeSpec } from './specs.js';
 
 const VAE_EPS = 1e-6;
@@ -43,6 +45,7 @@ function midBlock<T>(n: Net<T>, prefix: string, h: T, spec: VaeSpec, tembAct: T 
  * const z = ops.scale(posteriorMean(ops, moments), spec.vae.scalingFactor);
  */
 export function vaeEncode<T>(ops: NetOps<T>, spec: VaeSpec, p: ParamLookup<T>, x: T, opts: VaeEncodeOptions<T> = {}): T {
+  if (spec.arch === 'taesd') return taesdEncode(ops, spec, p, x, opts);
   const n: Net<T> = { ops, p, lora: opts.lora };
   let tembAct: T | null = null;
   if (opts.tae !== undefined) {
@@ -99,6 +102,7 @@ export function vaeDecode<T>(
   z: T,
   opts: { readonly lora?: LoraLookup<T> } = {},
 ): T {
+  if (spec.arch === 'taesd') return taesdDecode(ops, spec, p, z, opts);
   const n: Net<T> = { ops, p, lora: opts.lora };
   const widths = spec.blockOutChannels;
   const levels = widths.length;

@@ -12,21 +12,22 @@ import type { Frame, Item } from '../frame.js';
 import { type OneStepFormula, applyLinear, oneStepCoefficients } from '../schedule/one-step.js';
 import { mergeMapFrames } from './frame-operator.js';
 import { type ModelFacts, unetEps } from './net-calls.js';
-import type { WithLatent, WithZHat } from './tadsr-fields.js';
+import type { WithContext, WithLatent, WithZHat } from './tadsr-fields.js';
 
 export interface DenoiseOptions {
   /** Default `ddpm-x0`. */
   readonly formula?: OneStepFormula;
 }
 
-export function denoise<In extends Frame & WithLatent>(
+/** Uses the frame's `context` (from `encodePrompt`) when it has one, else the model's fixed empty condition. */
+export function denoise<In extends Frame & WithLatent & Partial<WithContext>>(
   backend: Backend,
   facts: ModelFacts,
   opts: DenoiseOptions = {},
 ): OperatorFunction<Item<In>, Item<In & WithZHat>> {
   const formula = opts.formula ?? 'ddpm-x0';
   return mergeMapFrames('denoise', async (frame: In) => {
-    const eps = await unetEps(backend, facts, frame.zL, frame.tS);
+    const eps = await unetEps(backend, facts, frame.zL, frame.tS, frame.context === undefined ? {} : { context: frame.context });
     const zHat = { shape: frame.zL.shape, data: applyLinear(oneStepCoefficients(formula, frame.tS), frame.zL.data, eps.data) };
     return { ...frame, zHat };
   });

@@ -30,7 +30,7 @@ export function latentSize(facts: ModelFacts, height: number, width: number): nu
   return (height / facts.vaeDownsample) * (width / facts.vaeDownsample) * facts.latentChannels;
 }
 
-/** Length of the fixed conditioning sequence (one token: there is no text encoder). */
+/** Length of the fixed zero conditioning sequence of text-free models (one token). */
 export const CONTEXT_TOKENS = 1;
 
 function single(out: Record<string, HostTensor>, net: SubNetwork): HostTensor {
@@ -45,7 +45,8 @@ function scalar(v: number, batch: number): HostTensor {
 
 /**
  * The fixed, text-free condition: zeros `[B, 1, crossAttentionDim]` (null when the UNet has no cross-attention).
- * There is no text encoder in tadsr; a constant embedding is the honest substitute.
+ * For models without a text encoder (those trained here), a constant embedding is the honest substitute; models
+ * with one (`spec.text`) are conditioned on a prompt's embedding instead (`PromptEncoder`, `encodePrompt`).
  */
 export function emptyContext(facts: ModelFacts, batch: number): HostTensor | null {
   if (facts.crossAttentionDim === null) return null;

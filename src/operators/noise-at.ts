@@ -8,7 +8,7 @@
  * ```
  */
 import type { OperatorFunction } from 'rxjs';
-import { Rng } from '../degradation/rng.js';
+import { Rng } from '../random/rng.js';
 import type { Frame, Item } from '../frame.js';
 import { noisingCoefficients } from '../schedule/one-step.js';
 import { type TimeMapping, tvFromTs } from '../schedule/timesteps.js';

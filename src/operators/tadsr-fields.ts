@@ -6,6 +6,7 @@
  * - `zHat` — the one-step clean latent
  * - `tV`, `zTv`, `noise` — the teacher timestep, ẑ noised to it, the noise used
  * - `x0Teacher`, `x0Fake` — the x0 predictions of the teacher (CFG) and the fake score at ẑ_{t_v}
+ * - `prompt`, `context` — the frame's prompt and the UNet condition made of it (`encodePrompt`)
  */
 import type { HostTensor } from '../backends/backend.js';
 import type { RgbImage } from '../image.js';
@@ -28,6 +29,11 @@ export interface WithNoised {
 export interface WithScores {
   readonly x0Teacher: HostTensor;
   readonly x0Fake: HostTensor;
+}
+export interface WithContext {
+  readonly prompt: string;
+  /** `[1, T, crossAttentionDim]` (the text encoder's `last_hidden_state`), or null for a UNet without cross-attention. */
+  readonly context: HostTensor | null;
 }
 export interface WithSr {
   readonly sr: RgbImage;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addGaussianNoise, addPoissonNoise } from '../../src/degradation/noise.js';
 import type { Planes } from '../../src/degradation/planes.js';
-import { Rng } from '../../src/degradation/rng.js';
+import { Rng } from '../../src/random/rng.js';
 
 const W = 200;
 const H = 100;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultDegradationConfig } from '../../src/degradation/config.js';
-import { Rng } from '../../src/degradation/rng.js';
+import { Rng } from '../../src/random/rng.js';
 import { type KernelRecord, sampleBlurKernel, sampleFinalKernel } from '../../src/degradation/sample-kernels.js';
 
 const cfg = defaultDegradationConfig();

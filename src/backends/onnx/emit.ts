@@ -8,11 +8,13 @@
  * - `unet` / `teacherUnet`: `sample` [B,L,h,w], `timestep` [B], `encoderHiddenStates` [B,T,D] (if the UNet
  *   cross-attends) → `eps`
  * - `vaeDecoder`: `latent` [B,L,h,w] (already divided by the scaling factor) → `image` [B,3,8h,8w]
+ * - `textEncoder`: `inputIds` [B,T] (token ids as floats) → `lastHiddenState` [B,T,D] (CLIPTextModel)
  * - `student` (the whole one-step model, one graph): `sample` [B,3,H,W] (LQ upsampled, [−1,1]), `timestep` [B],
  *   `zCoef`/`epsCoef` [B] (ẑ = zCoef·z + epsCoef·ε, see `oneStepCoefficients`), [`encoderHiddenStates`] → `image`
  */
 import type { HostTensor, SubNetwork } from '../backend.js';
 import type { ModelSpec } from '../../models/specs.js';
+import { textEncoderForward } from '../../models/clip-text.js';
 import { unetForward } from '../../models/unet.js';
 import { posteriorMean, vaeDecode, vaeEncode } from '../../models/vae.js';
 import { OnnxGraphBuilder } from './graph-builder.js';
@@ -38,6 +40,8 @@ export interface EmitWeights {
   readonly unet?: WeightSource;
   readonly vae?: WeightSource;
   readonly teacherUnet?: WeightSource;
+  /** The text encoder (transformers `CLIPTextModel` names), for models with `spec.text`. */
+  readonly text?: WeightSource;
 }
 
 /** The ONNX bytes of `net`, its input names and its output names. */
@@ -119,6 +123,14 @@ export function emitSubNetwork(spec: ModelSpec, net: OnnxGraphName, weights: Emi
       const perSample = (c: string) => g.op('Unsqueeze', [c, g.constInt64([1, 2, 3])]);
       const zHat = ops.add(ops.mul(z, perSample(zCoef)), ops.mul(eps, perSample(epsCoef)));
       g.output(vaeDecode(ops, spec.vae, pv, ops.scale(zHat, 1 / sf)), (outName = 'image'), ['batch', spec.vae.outChannels, 'height', 'width']);
+      break;
+    }
+    case 'textEncoder': {
+      const t = spec.text;
+      if (t === undefined) throw new Error('this model has no text encoder');
+      const ids = input('inputIds', ['batch', 'tokens']);
+      const p = lookup(g, weights.text, 'text', opts.usedParams);
+      g.output(textEncoderForward(ops, t, p, ids), (outName = 'lastHiddenState'), ['batch', 'tokens', t.hiddenSize]);
       break;
     }
     default:

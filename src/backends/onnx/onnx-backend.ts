@@ -8,6 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import type { Backend, BackendInfo, HostTensor, SubNetwork } from '../backend.js';
+import { textEncoderParamShapes } from '../../models/clip-text.js';
 import { countParams, unetParamShapes, vaeParamShapes } from '../../models/params.js';
 import type { ModelSpec } from '../../models/specs.js';
 import { emitSubNetwork, type OnnxGraphName, type WeightSource } from './emit.js';
@@ -43,6 +44,8 @@ export interface OnnxBackendOptions {
 export interface OnnxWeights {
   readonly unet: WeightSource;
   readonly vae: WeightSource;
+  /** The text encoder, for models with `spec.text` (the `textEncoder` graph). */
+  readonly text?: WeightSource;
 }
 
 /** The ONNX backend: the contract plus `prepare` and per-run timing. */
@@ -84,12 +87,14 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
     runtime: `onnxruntime-node ${version} (${providers.join(' > ')}, not loaded yet)`,
   };
 
-  const emitWeights = { unet: weights.unet, vae: weights.vae, teacherUnet: opts.teacherUnet };
+  const emitWeights = { unet: weights.unet, vae: weights.vae, teacherUnet: opts.teacherUnet, text: weights.text };
 
   async function load(net: OnnxGraphName): Promise<void> {
     const unetBytes = 4 * countParams(unetParamShapes(spec.unet));
     const vaeBytes = 4 * countParams(vaeParamShapes(spec.vae, spec.tae));
-    const bytesNeeded = net === 'student' ? unetBytes + vaeBytes : net === 'unet' || net === 'teacherUnet' ? unetBytes : vaeBytes;
+    const textBytes = spec.text === undefined ? 0 : 4 * countParams(textEncoderParamShapes(spec.text));
+    const bytesNeeded =
+      net === 'student' ? unetBytes + vaeBytes : net === 'unet' || net === 'teacherUnet' ? unetBytes : net === 'textEncoder' ? textBytes : vaeBytes;
     let model: { kind: 'bytes'; bytes: Uint8Array } | { kind: 'path'; path: string };
     if (bytesNeeded > INLINE_LIMIT_BYTES) {
       const dir = opts.workDir ?? (ownedDir ??= mkdtempSync(join(tmpdir(), 'tadsr-onnx-')));

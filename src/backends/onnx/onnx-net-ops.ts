@@ -149,6 +149,10 @@ export class OnnxNetOps implements NetOps<string> {
     return this.g.op('Relu', [x]);
   }
 
+  tanh(x: string): string {
+    return this.g.op('Tanh', [x]);
+  }
+
   maxPool2d(x: string, kernel: number, stride: number = kernel): string {
     return this.g.op('MaxPool', [x], { kernel_shape: { ints: [kernel, kernel] }, strides: { ints: [stride, stride] } });
   }
@@ -168,5 +172,45 @@ export class OnnxNetOps implements NetOps<string> {
   /** ONNX ReduceMean (opset 18: axes as an input), keepdims 1. */
   reduceMean(x: string, axes: readonly number[]): string {
     return this.g.op('ReduceMean', [x, this.g.constInt64(axes)], { keepdims: { i: 1 } });
+  }
+
+  /** Gather rows of `table` by ids (float → int64). */
+  embedding(table: string, ids: string): string {
+    return this.g.op('Gather', [table, this.g.op('Cast', [ids], { to: { i: 7 } })], { axis: { i: 0 } });
+  }
+
+  /** `Range(0, L)` from ids' shape, as float `[1, L]`. */
+  positions(ids: string): string {
+    const g = this.g;
+    const range = this.range(ids);
+    return g.op('Unsqueeze', [g.op('Cast', [range], { to: { i: 1 } }), g.constInt64([0])]);
+  }
+
+  /** int64 `[0 … L−1]`, L = ids' (or tokens') dimension 1, read at run time. */
+  private range(x: string): string {
+    const g = this.g;
+    const len = g.op('Squeeze', [g.op('Slice', [g.op('Shape', [x]), g.constInt64([1]), g.constInt64([2])]), g.constInt64([0])]);
+    return g.op('Range', [g.constInt64([0], []), len, g.constInt64([1], [])]);
+  }
+
+  /**
+   * As `attention`, with scores of keys after the query set to float32's lowest value before the softmax (as
+   * transformers' causal mask: `torch.finfo(float32).min`).
+   */
+  causalAttention(q: string, k: string, v: string, heads: number): string {
+    const g = this.g;
+    const split = (t: string) => g.op('Reshape', [t, g.constInt64([0, 0, heads, -1])]);
+    const qh = g.op('Transpose', [split(q)], { perm: { ints: [0, 2, 1, 3] } });
+    const kt = g.op('Transpose', [split(k)], { perm: { ints: [0, 2, 3, 1] } });
+    const vh = g.op('Transpose', [split(v)], { perm: { ints: [0, 2, 1, 3] } });
+    const dim = g.op('Cast', [g.op('Slice', [g.op('Shape', [qh]), g.constInt64([3]), g.constInt64([4])])], { to: { i: 1 } });
+    const scale = g.op('Reciprocal', [g.op('Sqrt', [dim])]);
+    const scores = g.op('MatMul', [g.op('Mul', [qh, scale]), kt]);
+    const r = this.range(q);
+    const future = g.op('Greater', [g.op('Unsqueeze', [r, g.constInt64([0])]), g.op('Unsqueeze', [r, g.constInt64([1])])]);
+    const masked = g.op('Where', [future, g.constFloat([-3.4028234663852886e38]), scores]);
+    const probs = g.op('Softmax', [masked], { axis: { i: -1 } });
+    const out = g.op('Transpose', [g.op('MatMul', [probs, vh])], { perm: { ints: [0, 2, 1, 3] } });
+    return g.op('Reshape', [out, g.constInt64([0, 0, -1])]);
   }
 }

@@ -5,11 +5,11 @@
  * Runtime: the fastest present (tfjs-node-gpu > tfjs-node > wasm > cpu, `pickTfjsRuntime`); on wasm and cpu the
  * heavy ops run as ONNX Runtime kernels (`heavy: 'ort'`, measured fastest: bench/tfjs-train.ts).
  *
- * Training (see ./train/trainer.ts and README section "Training on TF.js"):
+ * Training (see ./train/adamw.ts and README section "Training on TF.js"):
  * ```ts
  * const backend = await createTfjsBackend(spec, weights);
- * const trainer = createTrainer({ variables: backend.selectParams('unet', (n) => n.startsWith('conv_in')), lr: 5e-5 });
- * const { loss } = trainer.trainStep(() => {
+ * const opt = new AdamW(backend.selectParams('unet', (n) => n.startsWith('conv_in')), { lr: 5e-5 });
+ * const { loss } = opt.minimize(() => {
  *   const { eps } = backend.forward('unet', { sample, timestep, encoderHiddenStates });
  *   return tf.mean(tf.square(tf.sub(eps, target)));
  * });
@@ -21,6 +21,7 @@ import type { LoraLookup } from '../../models/layers.js';
 import type { NetOps } from '../../models/net-ops.js';
 import type { ModelWeights, WeightMap } from '../../models/params.js';
 import type { ModelSpec } from '../../models/specs.js';
+import { textEncoderForward } from '../../models/clip-text.js';
 import { unetForward } from '../../models/unet.js';
 import { vaeDecode, vaeEncode } from '../../models/vae.js';
 import { ortKernelSettings } from './ort/ort-op-cache.js';
@@ -113,6 +114,13 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
       return teacher;
     },
   } satisfies Record<ParamGroup, Map<string, tf.Variable>>;
+  // The frozen text encoder (models with `spec.text`): made on first use only.
+  let text: Map<string, tf.Variable> | undefined;
+  const textParams = (): Map<string, tf.Variable> => {
+    if (weights.text === undefined) throw new Error('this model has no text encoder weights');
+    text ??= toVariables(weights.text, 'text', false);
+    return text;
+  };
   const runtime = `tfjs ${runtimeInfo.detail}${heavy === 'ort' ? ` + ORT kernels (${ortKernelSettings.threads} threads)` : ''}`;
 
   function forward(
@@ -147,6 +155,10 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
         }
         case 'vaeDecoder':
           return { image: vaeDecode(ops, spec.vae, lookupIn(params.vae, 'vae'), need('latent'), { lora: fopts.lora }) };
+        case 'textEncoder': {
+          if (spec.text === undefined) throw new Error('this model has no text encoder');
+          return { lastHiddenState: textEncoderForward(ops, spec.text, lookupIn(textParams(), 'text'), need('inputIds')) };
+        }
         default:
           throw new Error(`unknown sub-network ${String(net)}`);
       }
@@ -173,7 +185,7 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
       return host;
     },
     dispose: async () => {
-      for (const group of [unet, vae, teacher ?? new Map<string, tf.Variable>()]) for (const v of group.values()) v.dispose();
+      for (const group of [unet, vae, teacher ?? new Map<string, tf.Variable>(), text ?? new Map<string, tf.Variable>()]) for (const v of group.values()) v.dispose();
     },
   };
 }

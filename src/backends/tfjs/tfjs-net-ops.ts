@@ -109,6 +109,7 @@ export function createTfjsNetOps(opts: TfjsNetOpsOptions = {}): NetOps<tf.Tensor
         return emb;
       }),
     relu: (x) => tf.relu(x),
+    tanh: (x) => tf.tanh(x),
     maxPool2d: (x, kernel, stride = kernel) =>
       tf.tidy(() => {
         const nhwc = tf.transpose(x, [0, 2, 3, 1]) as tf.Tensor4D;
@@ -118,5 +119,19 @@ export function createTfjsNetOps(opts: TfjsNetOpsOptions = {}): NetOps<tf.Tensor
     div: (a, b) => tf.div(a, b),
     addScalar: (x, s) => tf.add(x, s),
     reduceMean: (x, axes) => tf.mean(x, [...axes], true),
+    embedding: (table, ids) => tf.tidy(() => tf.gather(table, tf.cast(ids, 'int32'), 0)),
+    positions: (ids) => tf.tidy(() => tf.reshape(tf.range(0, ids.shape[1]!, 1, 'float32'), [1, ids.shape[1]!])),
+    causalAttention: (q, k, v, heads) =>
+      tf.tidy(() => {
+        const [b, l, c] = q.shape as [number, number, number];
+        const d = c / heads;
+        const split = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [b, t.shape[1]!, heads, d]), [0, 2, 1, 3]);
+        const scores = tf.mul(tf.matMul(split(q) as tf.Tensor4D, split(k) as tf.Tensor4D, false, true), 1 / Math.sqrt(d));
+        // keys after the query: float32's lowest value (transformers' causal mask)
+        const future = tf.sub(1, tf.linalg.bandPart(tf.ones([l, l]), -1, 0));
+        const masked = tf.add(tf.mul(scores, tf.sub(1, future)), tf.mul(future, -3.4028234663852886e38));
+        const out = tf.matMul(tf.softmax(masked), split(v) as tf.Tensor4D);
+        return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [b, l, c]);
+      }),
   };
 }

@@ -24,6 +24,8 @@ interface UpscaleCliOptions {
   formula?: string;
   overwrite?: boolean;
   maxPixels?: string;
+  prompt?: string;
+  tags?: string;
   quiet?: boolean;
 }
 
@@ -32,15 +34,19 @@ t_s trades fidelity (small) for realism (large); the paper's default is 500. A f
 with the same file names; a single file in with an image name for -o gives that file. Images of any size are
 tiled (--tile LQ pixels, Gaussian blending over --overlap pixels); every tile uses the same t_s.
 Without --seed the encoder's posterior mean is used (deterministic); with --seed N a posterior sample drawn
-from seed N (the official code samples, unseeded). There is no text encoder: the UNet gets a fixed empty
-condition. Unreadable files (and FIFOs, devices) are reported and skipped; the exit code is then 1.
-Existing outputs are replaced only with --overwrite; an output that is one of the inputs, or two inputs with the
-same name, are refused (exit 2, nothing written). Images over --max-pixels LQ pixels fail from their header
-alone, before decoding (the message gives the estimated time and memory).
+from seed N (the official code samples, unseeded). A model with a text encoder (exported from SD 2.1 with
+tools/export_checkpoint.py) conditions the UNet on each image's prompt "{tags}, {--prompt}," as the official
+code does (tags from --tags, a JSON-lines file of {"name", "tags"}); with neither, on the empty prompt's
+embedding. Models without a text encoder get a fixed zero condition and refuse --prompt/--tags.
+Unreadable files (FIFOs and devices too; with --tags, images without tags) are reported and skipped; the exit
+code is then 1. Existing outputs are replaced only with --overwrite; an output that is one of the inputs, or two
+inputs with the same name, are refused (exit 2, nothing written). Images over --max-pixels LQ pixels fail from
+their header alone, before decoding (the message gives the estimated time and memory).
 
 Examples:
   tadsr upscale photo.png -o photo_x4.png --model runs/small/model
-  tadsr upscale lq/ -o sr/ --t-s 300 --tile 96 --overlap 24 --color-fix wavelet`;
+  tadsr upscale lq/ -o sr/ --t-s 300 --tile 96 --overlap 24 --color-fix wavelet
+  tadsr upscale lq/ -o sr/ --model models/tadsr-sd21 --tags lq_tags.jsonl --prompt "clean, high-resolution, 8k"`;
 
 function usage(message: string): number {
   process.stderr.write(`tadsr upscale: ${message}\n`);
@@ -67,6 +73,8 @@ export function registerUpscale(program: Command): void {
     .option('--backend <name>', 'onnx | tfjs (default onnx)')
     .option('--seed <n>', 'sample the encoder posterior with this seed (default: posterior mean)')
     .option('--formula <name>', 'override the one-step formula: ddpm-x0 | official')
+    .option('--prompt <text>', 'user prompt, models with a text encoder: each image gets "{tags}, {prompt},"')
+    .option('--tags <file>', 'JSON lines {"name": "0001.png", "tags": "…"} per image (e.g. from DAPE/RAM)')
     .option('--scale <n>', 'upscaling factor (only 4)', '4')
     .option('--overwrite', 'replace output files that exist already (never an input)')
     .option('--max-pixels <n>', `largest LQ image in pixels, read from its header (default: ${defaultMaxPixels()}, sized to this machine's memory)`)
@@ -94,6 +102,8 @@ async function runUpscale(inputs: string[], o: UpscaleCliOptions): Promise<numbe
       ...(o.formula ? { formula: o.formula as 'ddpm-x0' | 'official' } : {}),
       ...(o.overwrite ? { overwrite: true } : {}),
       ...(o.maxPixels ? { maxPixels: intOpt('max-pixels', o.maxPixels, 1, Number.MAX_SAFE_INTEGER)! } : {}),
+      ...(o.prompt !== undefined ? { prompt: o.prompt } : {}),
+      ...(o.tags !== undefined ? { tags: o.tags } : {}),
       scale: intOpt('scale', o.scale, 1, 16)!,
     };
   } catch (err) {

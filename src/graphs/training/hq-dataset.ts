@@ -13,7 +13,7 @@ import { type DegradationConfig, parseDegradationConfig } from '../../degradatio
 import { degradeImage } from '../../degradation/pipeline.js';
 import { cropPlanes, flipHorizontal, fromPlanes, padBottomRightReflect101, toPlanes } from '../../degradation/planes.js';
 import { resizePlanes } from '../../degradation/resize.js';
-import { Rng } from '../../degradation/rng.js';
+import { Rng } from '../../random/rng.js';
 import type { RgbImage } from '../../image.js';
 import { readImageFile } from '../../io/read-image-file.js';
 import { ConfigError } from '../config-json.js';

@@ -8,14 +8,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { HostTensor } from '../../backends/backend.js';
-import { Rng } from '../../degradation/rng.js';
+import { Rng } from '../../random/rng.js';
 import type { NetOps, ParamLookup } from '../../models/net-ops.js';
 import { type ModelWeights, type WeightMap, unetParamShapes, vaeParamShapes } from '../../models/params.js';
 import type { ModelSpec } from '../../models/specs.js';
 import { unetForward } from '../../models/unet.js';
 import { posteriorMean, vaeDecode, vaeEncode } from '../../models/vae.js';
 import { CONTEXT_TOKENS } from '../../operators/net-calls.js';
-import { type LoraSet, createLora, mergeLora, unetLoraTargets, vaeEncoderLoraTargets } from './lora.js';
+import { loraModules, mergeLora, officialLoraSpec } from '../../models/lora.js';
+import { type LoraSet, createLora, loraWeights } from './lora.js';
 
 let runCounter = 0;
 
@@ -86,10 +87,11 @@ export class DistillNets {
     }
     const unetShapes = unetParamShapes(o.spec.unet);
     const vaeShapes = vaeParamShapes(o.spec.vae, o.spec.tae);
-    const lo = { rank: o.loraRank, alpha: o.loraAlpha };
-    this.unetLora = createLora(`${run}/unet`, unetShapes, unetLoraTargets(unetShapes), lo, Rng.forImage(o.seed, 'init', 'lora-unet'));
-    this.vaeLora = createLora(`${run}/vae`, vaeShapes, vaeEncoderLoraTargets(vaeShapes), lo, Rng.forImage(o.seed, 'init', 'lora-vae'));
-    this.fakeLora = createLora(`${run}/fake`, unetShapes, unetLoraTargets(unetShapes), lo, Rng.forImage(o.seed, 'init', 'lora-fake'));
+    const lora = officialLoraSpec(o.loraRank, o.loraAlpha);
+    const unetModules = loraModules(lora, 'unet', unetShapes);
+    this.unetLora = createLora(`${run}/unet`, unetModules, Rng.forImage(o.seed, 'init', 'lora-unet'));
+    this.vaeLora = createLora(`${run}/vae`, loraModules(lora, 'vae', vaeShapes), Rng.forImage(o.seed, 'init', 'lora-vae'));
+    this.fakeLora = createLora(`${run}/fake`, unetModules, Rng.forImage(o.seed, 'init', 'lora-fake'));
     for (const [k, v] of this.unetLora.variables) this.studentVars.set(`unet.${k}`, v);
     for (const [k, v] of this.vaeLora.variables) this.studentVars.set(`vae.${k}`, v);
     for (const [k, v] of this.fakeLora.variables) this.fakeVars.set(`fake.${k}`, v);
@@ -154,7 +156,7 @@ export class DistillNets {
     const unet = host(new Map([...this.unetBase, ...this.unetFull]));
     let vae = host(new Map([...this.vaeBase, ...this.vaeFull]));
     if (!this.tae) vae = new Map([...vae].filter(([k]) => !k.includes('time_emb')));
-    return { unet: mergeLora(unet, this.unetLora), vae: mergeLora(vae, this.vaeLora) };
+    return { unet: mergeLora(unet, loraWeights(this.unetLora), this.unetLora.modules), vae: mergeLora(vae, loraWeights(this.vaeLora), this.vaeLora.modules) };
   }
 
   dispose(): void {

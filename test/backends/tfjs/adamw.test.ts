@@ -43,20 +43,20 @@ describe('AdamW', () => {
     ];
     const w = tf.variable(tf.tensor1d(p0), true, 'adamw-test-w');
     const frozen = tf.variable(tf.tensor1d([7]), true, 'adamw-test-frozen');
-    const opt = new AdamW({ lr: o.lr, beta1: o.b1, beta2: o.b2, eps: o.eps, weightDecay: o.wd });
     const vars = new Map([
       ['w', w],
       ['frozen', frozen],
     ]);
+    const opt = new AdamW(vars, { lr: o.lr, beta1: o.b1, beta2: o.b2, eps: o.eps, weightDecay: o.wd });
     const want = p0.map((p, i) => adamwReference(p, gradSeq.map((g) => g[i]!), o));
     gradSeq.forEach((g, step) => {
       const grad = tf.tensor1d(g);
-      opt.step(vars, { w: grad }); // no gradient for `frozen`: left untouched
+      opt.apply({ w: grad }); // no gradient for `frozen`: left untouched
       grad.dispose();
       const got = Array.from(w.dataSync());
       got.forEach((x, i) => expect(x).toBeCloseTo(want[i]![step]!, 5));
     });
-    expect(opt.stepCount).toBe(4);
+    expect(opt.step).toBe(4);
     expect(frozen.dataSync()[0]).toBe(7);
     // the first step's size is ≈ lr (bias correction), not lr·(1−β1)/√(1−β2)
     expect(Math.abs(want[0]![0]! - p0[0]! * (1 - o.lr * o.wd))).toBeGreaterThan(0.09);
@@ -65,16 +65,35 @@ describe('AdamW', () => {
     frozen.dispose();
   });
 
+  it('clips the global norm before the update, returns the norm before clipping; minimize = gradients + apply', () => {
+    const w = tf.variable(tf.tensor1d([0, 0]), true, 'adamw-test-clip');
+    const opt = new AdamW(new Map([['w', w]]), { lr: 0.1, eps: 1, weightDecay: 0, maxGradNorm: 1 });
+    const g = tf.tensor1d([3, 4]);
+    expect(opt.apply({ w: g })).toBeCloseTo(5, 5);
+    // step 1: m̂ = g_c, v̂ = g_c², update = g_c/(|g_c| + ε) with g_c = g·1/(5 + 1e-6)
+    const gc = [3 / (5 + 1e-6), 4 / (5 + 1e-6)];
+    Array.from(w.dataSync()).forEach((x, i) => expect(x).toBeCloseTo((-0.1 * gc[i]!) / (Math.abs(gc[i]!) + 1), 6));
+    const before = tf.memory().numTensors;
+    const { loss, gradNorm } = opt.minimize(() => tf.sum(tf.square(w)) as tf.Scalar);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(loss).toBeCloseTo(Array.from(w.dataSync()).reduce((a, x) => a + x * x, 0), 2);
+    expect(gradNorm).toBeGreaterThan(0);
+    expect(opt.step).toBe(2);
+    g.dispose();
+    opt.dispose();
+    w.dispose();
+  });
+
   it('state round-trips (resume)', () => {
     const w = tf.variable(tf.tensor1d([1, 2]), true, 'adamw-test-state');
-    const opt = new AdamW({ lr: 0.01 });
+    const opt = new AdamW(new Map([['w', w]]), { lr: 0.01 });
     const g = tf.tensor1d([0.5, -0.5]);
-    opt.step(new Map([['w', w]]), { w: g });
+    opt.apply({ w: g });
     const s = opt.state();
-    const opt2 = new AdamW({ lr: 0.01 });
-    opt2.loadState(s);
-    expect(opt2.stepCount).toBe(1);
-    expect(Array.from(opt2.state().m.get('w')!.data)).toEqual(Array.from(s.m.get('w')!.data));
+    const opt2 = new AdamW(new Map([['w', w]]), { lr: 0.01 });
+    opt2.load(s);
+    expect(opt2.step).toBe(1);
+    expect(Array.from(opt2.state().get('w.m')!.data)).toEqual(Array.from(s.get('w.m')!.data));
     g.dispose();
     opt.dispose();
     opt2.dispose();

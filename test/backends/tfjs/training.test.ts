@@ -1,7 +1,7 @@
 /**
- * Training on the TF.js backend (default runtime: wasm + ORT kernels): loss goes down, no tensor leaks after each
- * step and after forward calls, checkpoints restore variables, AdamW moments, step and RNG exactly, and are
- * written atomically.
+ * Training on the TF.js backend (default runtime: wasm + ORT kernels) with the project's AdamW: loss goes down, no
+ * tensor leaks after each step and after forward calls, run checkpoints (src/graphs/training/run-files.ts) restore
+ * variables, AdamW moments and step exactly, and are written atomically.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTfjsBackend, toVariables, type TfjsBackend } from '../../../src/backends/tfjs/tfjs-backend.js';
-import { createTrainer } from '../../../src/backends/tfjs/train/trainer.js';
+import { AdamW } from '../../../src/backends/tfjs/train/adamw.js';
+import { readLatestCheckpoint, writeCheckpoint } from '../../../src/graphs/training/run-files.js';
+import type { HostTensor } from '../../../src/backends/backend.js';
 import { loraLookup, loraModules, loraParamShapes, mergeLora } from '../../../src/models/lora.js';
 import { initParams, initWeights, unetParamShapes } from '../../../src/models/params.js';
 import { presets } from '../../../src/models/presets.js';
@@ -45,13 +47,13 @@ describe('TF.js trainer', () => {
   });
 
   it('lowers the loss, leaks no tensors per step or per forward call', async () => {
-    const trainer = createTrainer({ variables: backend.selectParams('unet'), lr: 3e-3, weightDecay: 0, maxGradNorm: 1 });
-    const first = trainer.trainStep(() => lossOf(backend, 1));
+    const trainer = new AdamW(backend.selectParams('unet'), { lr: 3e-3, weightDecay: 0, maxGradNorm: 1 });
+    const first = trainer.minimize(() => lossOf(backend, 1));
     const start = tf.memory().numTensors;
     let last = first;
     for (let i = 0; i < 6; i++) {
-      last = trainer.trainStep(() => lossOf(backend, 1));
-      expect(tf.memory().numTensors, `after step ${last.step}`).toBe(start);
+      last = trainer.minimize(() => lossOf(backend, 1));
+      expect(tf.memory().numTensors, `after step ${trainer.step}`).toBe(start);
     }
     expect(last.loss).toBeLessThan(first.loss);
     expect(Number.isFinite(last.gradNorm)).toBe(true);
@@ -63,30 +65,29 @@ describe('TF.js trainer', () => {
     trainer.dispose();
   });
 
-  it('resumes from a checkpoint (variables, moments, step, RNG restored exactly), written atomically', async () => {
+  it('resumes from a run checkpoint (variables, moments, step restored exactly), written atomically', async () => {
     const names = (n: string) => n.startsWith('conv_in') || n.startsWith('time_embedding');
-    const path = join(dir, 'ckpt.safetensors');
     const snapshot = () => new Map([...backend.selectParams('unet', names)].map(([n, v]) => [n, Float32Array.from(v.dataSync())]));
-    const a = createTrainer({ variables: backend.selectParams('unet', names), lr: 1e-3, seed: 11 });
-    a.trainStep(() => lossOf(backend, 2));
-    a.trainStep(() => lossOf(backend, 3));
-    a.rng.next();
-    await a.save(path, { note: 'test' });
-    expect(readdirSync(dir)).toEqual(['ckpt.safetensors']); // no temp file left behind
+    const host = () => new Map<string, HostTensor>([...backend.selectParams('unet', names)].map(([n, v]) => [n, { shape: v.shape, data: Float32Array.from(v.dataSync()) }]));
+    const a = new AdamW(backend.selectParams('unet', names), { lr: 1e-3 });
+    a.minimize(() => lossOf(backend, 2));
+    a.minimize(() => lossOf(backend, 3));
+    await writeCheckpoint(dir, 2, { params: host(), opt: a.state() }, { note: 'test' });
+    expect(readdirSync(join(dir, 'checkpoints')).sort()).toEqual(['latest', 'step-000002']); // no temp dir left behind
     const saved = snapshot();
-    const rngNext = a.rng.next();
-    a.trainStep(() => lossOf(backend, 4));
+    a.minimize(() => lossOf(backend, 4));
     const after = snapshot();
 
-    // perturb, then resume into a fresh trainer
+    // perturb, then resume into a fresh optimizer
     for (const v of backend.selectParams('unet', names).values()) tf.tidy(() => v.assign(tf.zerosLike(v)));
-    const b = createTrainer({ variables: backend.selectParams('unet', names), lr: 1e-3, seed: 99 });
-    const meta = await b.load(path);
-    expect(meta['note']).toBe('test');
+    const b = new AdamW(backend.selectParams('unet', names), { lr: 1e-3 });
+    const ck = (await readLatestCheckpoint(dir, ['params', 'opt']))!;
+    expect(ck.state['note']).toBe('test');
+    for (const [n, v] of backend.selectParams('unet', names)) tf.tidy(() => v.assign(tf.tensor(ck.groups['params']!.get(n)!.data, v.shape)));
+    b.load(ck.groups['opt']!);
     expect(b.step).toBe(2);
     for (const [n, d] of snapshot()) expect(d, `${n} restored`).toEqual(saved.get(n));
-    expect(b.rng.next()).toBe(rngNext);
-    b.trainStep(() => lossOf(backend, 4));
+    b.minimize(() => lossOf(backend, 4));
     // Equal to the uninterrupted run. Not bit-exact on wasm + ORT kernels: those differ run to run by ~1e-8
     // relative (the cpu runtime with the same kernels is bit-exact; see README "Training on TF.js").
     for (const [n, d] of snapshot()) {
@@ -101,12 +102,9 @@ describe('TF.js trainer', () => {
     b.dispose();
   });
 
-  it('refuses a file that is not a trainer checkpoint', async () => {
-    const t = createTrainer({ variables: backend.selectParams('unet', (n) => n === 'conv_in.bias'), lr: 1e-3 });
-    const { writeSafetensors } = await import('../../../src/models/safetensors.js');
-    const other = join(dir, 'other.safetensors');
-    await writeSafetensors(other, new Map([['x', { shape: [1], data: new Float32Array(1) }]]));
-    await expect(t.load(other)).rejects.toThrow(/not a tadsr TF.js trainer checkpoint/);
+  it('refuses an optimizer state that lacks a variable', () => {
+    const t = new AdamW(backend.selectParams('unet', (n) => n === 'conv_in.bias'), { lr: 1e-3 });
+    expect(() => t.load(new Map([['__step__', { shape: [1], data: Float32Array.of(1) }]]))).toThrow(/optimizer state has no conv_in.bias.m/);
     t.dispose();
   });
 
@@ -121,7 +119,7 @@ describe('TF.js trainer', () => {
     const lora = loraLookup(modules, (n) => loraVars.get(n)!);
     const base = backend.selectParams('unet');
     const baseBefore = Float32Array.from(base.get('conv_in.weight')!.dataSync());
-    const trainer = createTrainer({ variables: loraVars, lr: 1e-2, weightDecay: 0 });
+    const trainer = new AdamW(loraVars, { lr: 1e-2, weightDecay: 0 });
     const loraLoss = () =>
       tf.tidy(() => {
         const sample = tf.randomNormal([2, u.inChannels, 8, 8], 0, 1, 'float32', 21);
@@ -129,9 +127,9 @@ describe('TF.js trainer', () => {
         const { eps } = backend.forward('unet', { sample, timestep: tf.tensor1d([3, 700]), encoderHiddenStates: ctx }, { lora });
         return tf.mean(tf.square(eps!)) as tf.Scalar;
       });
-    const first = trainer.trainStep(loraLoss);
+    const first = trainer.minimize(loraLoss);
     let last = first;
-    for (let i = 0; i < 4; i++) last = trainer.trainStep(loraLoss);
+    for (let i = 0; i < 4; i++) last = trainer.minimize(loraLoss);
     expect(last.loss).toBeLessThan(first.loss);
     expect(Array.from(base.get('conv_in.weight')!.dataSync())).toEqual(Array.from(baseBefore));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/degradation/rng.js';
+import { Rng } from '../../src/random/rng.js';
 
 describe('Rng', () => {
   it('is a pure function of (seed, id, purpose)', () => {

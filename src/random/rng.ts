@@ -1,6 +1,8 @@
 /**
- * A small, fully specified pseudo-random generator so that degradation is reproducible byte for byte:
- * the same `(seed, image id)` gives the same numbers on any machine, worker count or processing order.
+ * The project's one seeded pseudo-random generator (degradation, training timesteps and noise, LoRA init, the
+ * inference noise), fully specified so runs are reproducible byte for byte: the same `(seed, id, purpose)` gives
+ * the same numbers on any machine, worker count or processing order — and a resumed training run redraws exactly
+ * what the uninterrupted one drew, since every draw is keyed by (seed, step, purpose) rather than a running state.
  *
  * - Generator: **sfc32** (Chris Doty-Humphrey's Small Fast Counting generator, 128-bit state, 32-bit output),
  *   seeded by hashing the UTF-8 text `"<seed>\u0000<image id>\u0000<purpose>"` with a 128-bit variant of

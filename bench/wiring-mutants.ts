@@ -1,0 +1,100 @@
+/**
+ * The seven wiring mutants of issue 10, applied one at a time to the source, each run against the test files that
+ * must kill it; prints which named tests fail (by an assertion) and restores the source after each one.
+ * A benchmark, not part of `npm test` (≈ 4 minutes on 2 cores). Run with a clean working tree:
+ *
+ *   nice -n 10 npx tsx bench/wiring-mutants.ts [ID-prefix …]      # e.g. M1 M4
+ *
+ * Exit status 1 when a mutant survives, or a pattern no longer matches the source (update the table then).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+interface Mutant {
+  readonly id: string;
+  readonly file: string;
+  readonly from: string;
+  readonly to: string;
+  readonly tests: readonly string[];
+}
+
+const WIRING = 'test/graphs/train-wiring.test.ts';
+const MUTANTS: readonly Mutant[] = [
+  { id: 'M1 noise at t_s instead of t_v', file: 'src/graphs/train.ts', from: 'const nz = noisingCoefficients(tV);', to: 'const nz = noisingCoefficients(tS);', tests: [WIRING] },
+  {
+    id: 'M2a TAVSD sign flipped (teacher and fake swapped at the call)',
+    file: 'src/graphs/train.ts',
+    from: 'tavsdLoss(zHat, tf.tensor(x0T.dataSync(), x0T.shape) as tf.Tensor4D, tf.tensor(x0F.dataSync(), x0F.shape) as tf.Tensor4D)',
+    to: 'tavsdLoss(zHat, tf.tensor(x0F.dataSync(), x0F.shape) as tf.Tensor4D, tf.tensor(x0T.dataSync(), x0T.shape) as tf.Tensor4D)',
+    tests: [WIRING],
+  },
+  { id: 'M2b TAVSD sign flipped (gradient term)', file: 'src/losses/tavsd.ts', from: 'tf.sub(x0Fake, x0Teacher)', to: 'tf.sub(x0Teacher, x0Fake)', tests: [WIRING] },
+  { id: 'M2c TAVSD sign flipped (target ẑ + grad)', file: 'src/losses/tavsd.ts', from: 'const stopped = tf.sub(zHat, g);', to: 'const stopped = tf.add(zHat, g);', tests: [WIRING] },
+  { id: 'M3 blur kernel fixed at t_s = 0', file: 'src/graphs/train.ts', from: 'const mse = blurredMse(sr, hq, tS);', to: 'const mse = blurredMse(sr, hq, 0);', tests: [WIRING] },
+  {
+    id: 'M4 attention removed from the UNet LoRA targets',
+    file: 'src/models/lora.ts',
+    from: '(?:to_k|to_q|to_v|to_out\\\\.0|conv|',
+    to: '(?:conv|',
+    tests: ['test/graphs/training/lora.test.ts', 'test/graphs/training/nets.test.ts'],
+  },
+  {
+    id: 'M5a time-aware encoder not used (DistillNets.encode)',
+    file: 'src/graphs/training/nets.ts',
+    from: '...(this.tae ? { tae: this.spec.tae, timestep: this.timestep(tS, batch) } : {}),',
+    to: '',
+    tests: [WIRING, 'test/graphs/training/nets.test.ts'],
+  },
+  { id: 'M5b time-aware encoder off when the run builds its nets', file: 'src/graphs/train.ts', from: 'teacherUnet, tae: cfg.tae,', to: 'teacherUnet, tae: false,', tests: [WIRING] },
+  { id: 'M6a CFG scale ignored (s = 1)', file: 'src/operators/score.ts', from: 'guide(u.data, c.data, cfgScale(tV))', to: 'guide(u.data, c.data, 1)', tests: ['test/operators/score-cfg.test.ts'] },
+  { id: 'M6b CFG scale ignored inside guide()', file: 'src/operators/score.ts', from: 'u + s * (epsCond[i]! - u)', to: 'u + (epsCond[i]! - u)', tests: ['test/operators/score-cfg.test.ts'] },
+  { id: "M7a x0 formula swapped: student always 'ddpm-x0'", file: 'src/graphs/train.ts', from: 'oneStepCoefficients(cfg.formula, tS)', to: "oneStepCoefficients('ddpm-x0', tS)", tests: [WIRING] },
+  { id: 'M7b x0 formula swapped: student uses the other formula', file: 'src/graphs/train.ts', from: 'oneStepCoefficients(cfg.formula, tS)', to: "oneStepCoefficients(cfg.formula === 'official' ? 'ddpm-x0' : 'official', tS)", tests: [WIRING] },
+  { id: "M7c x0 formula swapped: the scores' x0 in the 'official' form", file: 'src/graphs/train.ts', from: 'const x0k = { a: 1 / nz.alpha, b: -nz.sigma / nz.alpha };', to: 'const x0k = { a: 1 / nz.alpha, b: -1 };', tests: [WIRING] },
+];
+
+interface VitestJson {
+  testResults: { assertionResults: { fullName: string; status: string; failureMessages?: string[] }[] }[];
+}
+
+const only = process.argv.slice(2);
+let original: { file: string; text: string } | undefined;
+const restore = () => {
+  if (original) writeFileSync(original.file, original.text);
+  original = undefined;
+};
+process.on('SIGINT', () => {
+  restore();
+  process.exit(130);
+});
+
+let bad = 0;
+for (const m of MUTANTS) {
+  if (only.length && !only.some((p) => m.id.startsWith(p))) continue;
+  const text = readFileSync(m.file, 'utf8');
+  const hits = text.split(m.from).length - 1;
+  if (hits !== 1) {
+    console.log(`## ${m.id}: pattern found ${hits} times in ${m.file}; update bench/wiring-mutants.ts`);
+    bad++;
+    continue;
+  }
+  original = { file: m.file, text };
+  let out = '';
+  try {
+    writeFileSync(m.file, text.replace(m.from, m.to));
+    try {
+      out = execFileSync('npx', ['vitest', 'run', '--reporter=json', ...m.tests], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+    } catch (e) {
+      out = (e as { stdout?: string }).stdout ?? '';
+    }
+  } finally {
+    restore();
+  }
+  const json = JSON.parse(out.slice(out.indexOf('{'))) as VitestJson;
+  const failed = json.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === 'failed'));
+  const byAssertion = failed.filter((a) => (a.failureMessages?.[0] ?? '').startsWith('AssertionError'));
+  console.log(`## ${m.id}: ${byAssertion.length ? 'KILLED' : 'SURVIVED'}`);
+  for (const a of failed) console.log(`   - ${a.fullName}\n       ${(a.failureMessages?.[0] ?? '').split('\n')[0]!.slice(0, 150)}`);
+  if (!byAssertion.length) bad++;
+}
+process.exit(bad ? 1 : 0);

@@ -1,0 +1,59 @@
+/**
+ * Classifier-free guidance of the teacher score (src/operators/score.ts) against the formula written out here:
+ * ε_T = ε_u + s·(ε_c − ε_u), s = 7.5 + t_v/200, x0_T = (z_t − σ_v ε_T)/α_v — with a teacher whose ε depends on the
+ * text condition, so a guidance scale that is ignored (or fixed) changes x0_T.
+ */
+import { firstValueFrom, from } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import type { HostTensor, SubNetwork } from '../../src/backends/backend.js';
+import { isFrameError } from '../../src/frame.js';
+import { score } from '../../src/operators/score.js';
+import { FAKE_FACTS, FakeBackend } from '../helpers/fake-backend.js';
+
+/** The fake backend, with the teacher's ε shifted by the mean of its text condition. */
+class TextTeacher extends FakeBackend {
+  override async run(net: SubNetwork, inputs: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>> {
+    const out = await super.run(net, inputs);
+    const ctx = inputs['encoderHiddenStates'];
+    if (net !== 'teacherUnet' || !ctx) return out;
+    const shift = ctx.data.reduce((s, v) => s + v, 0) / ctx.data.length;
+    const e = out['noisePred']!;
+    return { noisePred: { shape: e.shape, data: e.data.map((v) => v + shift) } };
+  }
+}
+
+/** ᾱ_t of SD's scaled-linear schedule (float64, written out here). */
+function alphaBar(t: number): number {
+  const a = Math.sqrt(0.00085);
+  const b = Math.sqrt(0.012);
+  let p = 1;
+  for (let i = 0; i <= t; i++) p *= 1 - (a + ((b - a) * i) / 999) ** 2;
+  return p;
+}
+
+describe('score with classifier-free guidance', () => {
+  it('x0_teacher uses ε_u + (7.5 + t_v/200)(ε_c − ε_u); the fake score is unguided', async () => {
+    const b = new TextTeacher();
+    const n = 2 * 4 * 2 * 2;
+    const zTv: HostTensor = { shape: [2, 4, 2, 2], data: Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1)) };
+    const dim = FAKE_FACTS.crossAttentionDim!;
+    const cond: HostTensor = { shape: [2, 1, dim], data: new Float32Array(2 * dim).fill(0.3) };
+    const uncond: HostTensor = { shape: [2, 1, dim], data: new Float32Array(2 * dim).fill(-0.1) };
+    const tV = 340;
+    const frame = { id: 'a', tS: 680, tV, zTv, zHat: zTv, zL: zTv, noise: zTv };
+    const out = await firstValueFrom(from([frame]).pipe(score(b, FAKE_FACTS, { fake: b, guidance: { cond, uncond } })));
+    if (isFrameError(out)) throw new Error(out.message);
+    expect(b.calls.filter((c) => c.net === 'teacherUnet')).toHaveLength(2);
+    const ab = alphaBar(tV);
+    const [alpha, sigma] = [Math.sqrt(ab), Math.sqrt(1 - ab)];
+    const s = 7.5 + tV / 200;
+    for (let i = 0; i < n; i++) {
+      const z = zTv.data[i]!;
+      const base = 0.2 * z + tV / 10000; // the fake backend's teacher ε before the text shift
+      const eps = base - 0.1 + s * (base + 0.3 - (base - 0.1));
+      expect(out.x0Teacher.data[i]).toBeCloseTo((z - sigma * eps) / alpha, 3);
+      const epsF = 0.1 * z + tV / 10000;
+      expect(out.x0Fake.data[i]).toBeCloseTo((z - sigma * epsF) / alpha, 4);
+    }
+  });
+});
