@@ -70,3 +70,10 @@ export { train, runTraining, TrainError, type TrainEvent, type TrainOptions, typ
 export { parseTrainConfig, loadTrainConfig, ConfigError, type TrainConfig } from './graphs/train-config.js';
 export { runPretraining, type PretrainEvent } from './graphs/pretrain.js';
 export { parsePretrainConfig, loadPretrainConfig, type PretrainConfig } from './graphs/pretrain-config.js';
+// Safe outputs, budgets and guards (issue 11): what the CLI checks before any work, for library callers too.
+export { OutputError, probeWritable } from './io/safe-output.js';
+export { RunLockError, acquireRunLock } from './io/run-lock.js';
+export { BudgetError, planUpscale, checkTileMemory, defaultMaxPixels, estimateUpscaleSeconds } from './graphs/upscale-plan.js';
+export { TrainDivergedError } from './graphs/training/guards.js';
+export { CheckpointReadError } from './graphs/training/run-files.js';
+export { SafetensorsFormatError } from './models/safetensors.js';
