@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // One private TMPDIR per run, removed at the end: tests leave nothing in the system temp folder.
+    globalSetup: ['test/global-tmpdir.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -78,3 +78,10 @@ export { KNOWN_PEERS, convertNcnnPeer, convertKnownPeer, resolvePeerModel, peers
 export { parseNcnn, NcnnFormatError, type NcnnNet, type NcnnLayer } from './peers/ncnn.js';
 export { ncnnToOnnx } from './peers/ncnn-onnx.js';
 export { measurePeerRows } from './peers/peer-rows.js';
+// Safe outputs, budgets and guards (issue 11): what the CLI checks before any work, for library callers too.
+export { OutputError, probeWritable } from './io/safe-output.js';
+export { RunLockError, acquireRunLock } from './io/run-lock.js';
+export { BudgetError, planUpscale, checkTileMemory, defaultMaxPixels, estimateUpscaleSeconds } from './graphs/upscale-plan.js';
+export { TrainDivergedError } from './graphs/training/guards.js';
+export { CheckpointReadError } from './graphs/training/run-files.js';
+export { SafetensorsFormatError } from './models/safetensors.js';

@@ -37,10 +37,15 @@ export function backendNames(): string[] {
   return [...loaders.keys()];
 }
 
+/** A backend name that is not registered (a usage error). */
+export class UnknownBackendError extends Error {
+  override name = 'UnknownBackendError';
+}
+
 /** The factory called `name`, or a usage error naming the known ones. */
 export async function backendFactory(name: string): Promise<BackendFactory> {
   const load = loaders.get(name);
-  if (load === undefined) throw new Error(`unknown backend "${name}" (known: ${backendNames().join(', ')})`);
+  if (load === undefined) throw new UnknownBackendError(`unknown backend "${name}" (known: ${backendNames().join(', ')})`);
   return load();
 }
 

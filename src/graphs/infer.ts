@@ -9,21 +9,20 @@
  * upscale(['photos/'], 'out/', { model: 'models/default', tS: 500 }).subscribe((e) => console.log(e.type));
  * ```
  */
-import { existsSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { Observable } from 'rxjs';
 import sharp from 'sharp';
 import type { ColorFixMode } from '../color/color-fix.js';
 import { DataError } from '../frame.js';
 import { readImageFile } from '../io/read-image-file.js';
 import { formatFromPath, writeFileAtomic } from '../io/encode-image.js';
-import { idFromPath, isImagePath, resolveImagePaths } from '../io/list-images.js';
+import { idFromPath } from '../io/list-images.js';
 import type { OneStepFormula } from '../schedule/one-step.js';
 import { checkTs } from '../schedule/timesteps.js';
 import { checkTileOptions } from '../tiling/plan.js';
 import { TagsFileError, officialPrompt, readTagsFile, tagsKey } from '../text/prompt.js';
 import { loadUpscaler } from '../peers/load-upscaler.js';
 import type { Upscaler } from './upscaler.js';
+import { checkPixelBudget, checkTileMemory, defaultMaxPixels, estimateUpscaleSeconds, planUpscale } from './upscale-plan.js';
 
 export { Upscaler } from './upscaler.js';
 
@@ -41,6 +40,10 @@ export interface UpscaleOptions {
   readonly seed?: number;
   /** Only 4 is supported (the model's factor). */
   readonly scale?: number;
+  /** Replace outputs that exist already (default: refuse, naming them). Inputs are never replaced. */
+  readonly overwrite?: boolean;
+  /** LQ pixels per image (checked from the header before decoding); default {@link defaultMaxPixels}. */
+  readonly maxPixels?: number;
   /** Use an already loaded upscaler (the caller disposes it). */
   readonly upscaler?: Upscaler;
   /**
@@ -69,16 +72,9 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Pair every input file with its output path. */
-export function planOutputs(inputs: readonly string[], out: string): { path: string; out: string }[] {
-  if (inputs.length === 0) throw new UsageError('no input given');
-  for (const p of inputs) if (!existsSync(p)) throw new UsageError(`input not found: ${p}`);
-  const singleFile = inputs.length === 1 && !statSync(inputs[0]!).isDirectory();
-  if (singleFile && isImagePath(out)) return [{ path: inputs[0]!, out }];
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`output ${out} is a file; give a directory for several inputs`);
-  const files = resolveImagePaths(inputs);
-  if (files.length === 0) throw new UsageError(`no images found in ${inputs.join(', ')}`);
-  return files.map((p) => ({ path: p, out: join(out, basename(p)) }));
+/** Pair every input file with its output path (checked: see {@link planUpscale}). */
+export function planOutputs(inputs: readonly string[], out: string, opts: { readonly overwrite?: boolean } = {}): { path: string; out: string }[] {
+  return [...planUpscale(inputs, out, opts).jobs];
 }
 
 /** Upscale files/folders to `out`; events as they happen. */
@@ -101,7 +97,7 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
           throw new UsageError((err as Error).message);
         }
       }
-      const jobs = planOutputs(inputs, out);
+      const { jobs, skipped } = planUpscale(inputs, out, opts.overwrite !== undefined ? { overwrite: opts.overwrite } : {});
       let tags: Map<string, string> | undefined;
       if (opts.tags !== undefined) {
         try {
@@ -120,7 +116,15 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
       let ok = 0;
       let failed = 0;
       try {
-        sub.next({ type: 'start', files: jobs.length, backend: up.backend.info.runtime, model: modelDir });
+        // GAN peers have no model spec: their tiles are small convnets, no attention-memory budget to check
+        const spec = 'model' in up ? (up as Upscaler).model.manifest.spec : undefined;
+        if (spec !== undefined) checkTileMemory(spec, opts.tile ?? 128);
+        const maxPixels = opts.maxPixels ?? defaultMaxPixels();
+        sub.next({ type: 'start', files: jobs.length + skipped.length, backend: up.backend.info.runtime, model: modelDir });
+        for (const s of skipped) {
+          failed++;
+          sub.next({ type: 'error', path: s.path, message: s.message });
+        }
         for (const job of jobs) {
           if (cancelled) break;
           const t0 = performance.now();
@@ -133,7 +137,8 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
             } else if (opts.prompt !== undefined) {
               prompt = officialPrompt(undefined, opts.prompt);
             }
-            const lq = await readImageFile(job.path);
+            await checkPixelBudget(job.path, maxPixels, (w, h) => (spec === undefined ? Number.NaN : estimateUpscaleSeconds(spec, w, h, opts.tile, opts.overlap)));
+            const lq = await readImageFile(job.path, { maxPixels: Math.max(maxPixels, 1), autoOrient: true });
             const W = lq.width * up.scale;
             const H = lq.height * up.scale;
             const bytes = new Uint8Array(W * H * 3);

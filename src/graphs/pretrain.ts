@@ -39,14 +39,17 @@ import { posteriorLogVar, posteriorMean, vaeDecode, vaeEncode } from '../models/
 import { CONTEXT_TOKENS } from '../operators/net-calls.js';
 import { imageToNchw } from '../operators/loss.js';
 import { noisingCoefficients } from '../schedule/one-step.js';
-import { writeModelDir } from './model-dir.js';
+import { acquireRunLock } from '../io/run-lock.js';
+import { probeWritable } from '../io/safe-output.js';
+import { checkModelDirTarget, writeModelDir } from './model-dir.js';
+import { assertFiniteStep } from './training/guards.js';
 import type { PretrainConfig } from './pretrain-config.js';
 import { type Perceptual, loadPerceptual } from './training/perceptual.js';
 import { TrainError } from './training/train-error.js';
 import { AdamW } from '../backends/tfjs/train/adamw.js';
 import { ownedVariable } from './training/lora.js';
 import { HqDataset } from './training/hq-dataset.js';
-import { appendJsonl, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
+import { appendJsonl, checkRunDirTarget, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
 
 export type PretrainStage = 'vae' | 'unet';
 
@@ -81,8 +84,24 @@ async function loadInit(path: string | undefined, shapes: ReturnType<typeof unet
   return out;
 }
 
-/** Run both stages (skipping finished ones on resume), then write `out/model`. */
+/**
+ * Run both stages (skipping finished ones on resume), then write `out/model`. Holds `out/.lock` while it runs,
+ * checks before any work that `out/model` can be written, and stops at the first step whose loss or gradient norm
+ * is not finite (the last good checkpoint stays the latest).
+ */
 export async function runPretraining(cfg: PretrainConfig, opts: { readonly resume?: boolean; readonly stopAfter?: number }, emit: (e: PretrainEvent) => void): Promise<void> {
+  checkModelDirTarget(join(cfg.out, 'model'));
+  probeWritable(cfg.out, 'run folder');
+  const release = acquireRunLock(cfg.out, 'tadsr pretrain');
+  try {
+    checkRunDirTarget(cfg.out, opts.resume === true, 'tadsr pretrain');
+    await runPretrainingLocked(cfg, opts, emit);
+  } finally {
+    release();
+  }
+}
+
+async function runPretrainingLocked(cfg: PretrainConfig, opts: { readonly resume?: boolean; readonly stopAfter?: number }, emit: (e: PretrainEvent) => void): Promise<void> {
   const rt = await pickTfjsRuntime(cfg.runtime ? { runtime: cfg.runtime } : {});
   const ops = createTfjsNetOps({ heavy: cfg.heavyOps });
   const spec = cfg.spec ? await readSpecFile(cfg.spec) : presetByName(cfg.preset);
@@ -99,10 +118,13 @@ export async function runPretraining(cfg: PretrainConfig, opts: { readonly resum
   let startStage: PretrainStage = 'vae';
   let startStep = 0;
   let optState: Map<string, HostTensor> | undefined;
+  let lastCheckpoint: string | undefined;
   if (opts.resume) {
     const ck = await readLatestCheckpoint(cfg.out, ['unet', 'vae', 'opt']);
     if (!ck) throw new TrainError(`--resume: no checkpoint in ${join(cfg.out, 'checkpoints')} (start without --resume)`);
     if (ck.state['fingerprint'] !== fingerprint) throw new TrainError(`--resume: ${ck.dir} was written for another preset or patch size; use a new "out" directory`);
+    for (const s of ck.skipped) emit({ type: 'warning', message: `passed over a checkpoint that cannot be read: ${s.message}` });
+    lastCheckpoint = ck.dir;
     weights = { unet: ck.groups['unet']!, vae: ck.groups['vae']! };
     startStage = ck.state['stage'] as PretrainStage;
     startStep = ck.state.step;
@@ -154,16 +176,18 @@ export async function runPretraining(cfg: PretrainConfig, opts: { readonly resum
         }, [...vars.values()]);
         const byKey: Record<string, tf.Tensor> = {};
         for (const [k, v] of vars) if (grads[v.name]) byKey[k] = grads[v.name]!;
-        opt.apply(byKey);
+        const gradNorm = opt.apply(byKey);
         const loss = value.dataSync()[0]!;
         const terms = Object.fromEntries(Object.entries(termVals).map(([k, v]) => [k, v.dataSync()[0]!]));
         tf.dispose([value, x, ...Object.values(grads), ...Object.values(termVals)]);
+        assertFiniteStep(step + 1, { ...Object.fromEntries(Object.entries(terms).map(([k, v]) => [`${stage} ${k} loss`, v])), [`${stage} loss`]: loss, [`${stage} grad_norm`]: gradNorm }, lastCheckpoint, 'lower the stage\'s "lr"');
         const rec = { type: 'step' as const, stage, step: step + 1, loss, terms, ms: Math.round(performance.now() - t0) };
         await appendJsonl(logPath, rec);
         emit(rec);
         if ((step + 1) % cfg.checkpointEvery === 0 || step + 1 === steps) {
           const w = snapshot();
           const dir = await writeCheckpoint(cfg.out, step + 1, { unet: w.unet, vae: w.vae, opt: opt.state() }, { fingerprint, stage });
+          lastCheckpoint = dir;
           emit({ type: 'checkpoint', stage, step: step + 1, dir });
         }
       }

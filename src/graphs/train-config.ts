@@ -160,6 +160,11 @@ export interface TrainConfigOverrides {
 
 /** Read and validate a config file, with `overrides` applied before validation. */
 export async function loadTrainConfig(path: string, overrides: TrainConfigOverrides = {}): Promise<TrainConfig> {
+  // Command-line values are checked as such, so a bad one is not blamed on the file.
+  for (const [flag, v, min] of [['--seed', overrides.seed, 0], ['--steps', overrides.steps, 1]] as const) {
+    if (v !== undefined && !(Number.isSafeInteger(v) && v >= min)) throw new ConfigError(`${flag} must be an integer ≥ ${min}, got ${String(v)}`);
+  }
+  if (overrides.out !== undefined && overrides.out.trim() === '') throw new ConfigError('--out must name a folder');
   const json = await readJsonConfig(path, 'training config');
   const merged = json !== null && typeof json === 'object' && !Array.isArray(json)
     ? {

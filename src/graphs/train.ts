@@ -33,17 +33,21 @@ import { imageToNchw } from '../operators/loss.js';
 import { bicubicUpsample } from '../resize/bicubic-upsample.js';
 import { noisingCoefficients, oneStepCoefficients } from '../schedule/one-step.js';
 import { OFFICIAL_TS, tvFromTs } from '../schedule/timesteps.js';
-import { readModelDir, writeModelDir } from './model-dir.js';
+import { acquireRunLock } from '../io/run-lock.js';
+import { probeWritable } from '../io/safe-output.js';
+import { checkModelDirTarget, readModelDir, writeModelDir } from './model-dir.js';
 import type { TrainConfig } from './train-config.js';
 import { AdamW } from '../backends/tfjs/train/adamw.js';
 import { SyncOnnxTeacher } from './training/onnx-teacher.js';
 import { HqDataset } from './training/hq-dataset.js';
 import { DistillNets } from './training/nets.js';
 import { type Perceptual, loadPerceptual } from './training/perceptual.js';
-import { appendJsonl, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
+import { appendJsonl, checkRunDirTarget, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
 import { TrainError } from './training/train-error.js';
+import { assertFiniteStep } from './training/guards.js';
 
 export { TrainError } from './training/train-error.js';
+export { TrainDivergedError } from './training/guards.js';
 
 export interface StepRecord {
   readonly step: number;
@@ -125,8 +129,24 @@ export function train(cfg: TrainConfig, opts: TrainOptions = {}): Observable<Tra
   });
 }
 
-/** The training loop; `emit` receives every event. Resolves when done. */
+/**
+ * The training loop; `emit` receives every event. Resolves when done. Holds `out/.lock` while it runs (a second
+ * run on the same folder is refused), checks before any work that `out/model` can be written, and stops at the
+ * first step whose loss or gradient is not finite (the last good checkpoint stays the latest).
+ */
 export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e: TrainEvent) => void, stopped: () => boolean = () => false): Promise<void> {
+  if (!opts.skipExport) checkModelDirTarget(join(cfg.out, 'model'));
+  probeWritable(cfg.out, 'run folder');
+  const release = acquireRunLock(cfg.out, 'tadsr train');
+  try {
+    checkRunDirTarget(cfg.out, opts.resume === true, 'tadsr train');
+    await runTrainingLocked(cfg, opts, emit, stopped);
+  } finally {
+    release();
+  }
+}
+
+async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e: TrainEvent) => void, stopped: () => boolean): Promise<void> {
   const runtime = await pickTfjsRuntime(cfg.runtime ? { runtime: cfg.runtime } : {});
   const ops = createTfjsNetOps({ heavy: cfg.heavyOps });
 
@@ -163,9 +183,12 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     await mkdir(cfg.out, { recursive: true });
     const logPath = join(cfg.out, 'log.jsonl');
     let step = 0;
+    let lastCheckpoint: string | undefined;
     if (opts.resume) {
       const ck = await readLatestCheckpoint(cfg.out, ['student', 'fake', 'opt-student', 'opt-fake']);
       if (!ck) throw new TrainError(`--resume: no checkpoint in ${join(cfg.out, 'checkpoints')} (start without --resume)`);
+      for (const s of ck.skipped) emit({ type: 'warning', message: `passed over a checkpoint that cannot be read: ${s.message}` });
+      lastCheckpoint = ck.dir;
       if (ck.state['fingerprint'] !== fingerprint) {
         throw new TrainError(`--resume: ${ck.dir} was written with another model/config (preset, tae, LoRA rank or patch differ); use a new "out" directory or the original config`);
       }
@@ -187,6 +210,8 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
     const reported = new Set<string>();
     while (step < cfg.steps && !stopped() && (opts.stopAfter === undefined || context.count < opts.stopAfter)) {
       const rec = await trainStep(cfg, nets, optS, optF, ds, step, onnxTeacher, perceptual);
+      const { loss_mse, loss_lpips, loss_tavsd, loss_student, loss_diffusion, grad_norm, fake_grad_norm } = rec;
+      assertFiniteStep(rec.step, { loss_mse, loss_lpips, loss_tavsd, loss_student, loss_diffusion, grad_norm, fake_grad_norm }, lastCheckpoint);
       for (const [path, why] of ds.skipped) {
         if (reported.has(path)) continue;
         reported.add(path);
@@ -203,6 +228,7 @@ export async function runTraining(cfg: TrainConfig, opts: TrainOptions, emit: (e
           { student: toHost(nets.studentVars), fake: toHost(nets.fakeVars), 'opt-student': optS.state(), 'opt-fake': optF.state() },
           { fingerprint, seed: cfg.seed },
         );
+        lastCheckpoint = dir;
         emit({ type: 'checkpoint', step, dir });
       }
     }

@@ -1,7 +1,9 @@
 /**
  * Decode an encoded image (PNG, JPEG, WebP, TIFF, ... — whatever libvips through `sharp` reads) into an
  * {@link RgbImage}: 8- and 16-bit kept at their precision, gray expanded to RGB, alpha dropped (composited
- * on nothing: the colour channels are kept as stored), EXIF orientation ignored (pixels as stored, like cv2).
+ * on nothing: the colour channels are kept as stored), EXIF orientation ignored by default (pixels as stored,
+ * like cv2, as the metrics and degradation references read them); `autoOrient` applies it (as viewers show the
+ * image: what `upscale` does, so outputs are not rotated against their inputs).
  *
  * Bad data (empty, truncated, not an image, over `maxPixels`) throws a {@link DataError} naming the problem.
  */
@@ -12,6 +14,8 @@ import { type RgbImage, createImage } from '../image.js';
 export interface DecodeOptions {
   /** Refuse images with more pixels than this (default 100 MP): a guard against decompression bombs. */
   readonly maxPixels?: number;
+  /** Apply the EXIF orientation (rotate/flip as viewers show the image). Default false: pixels as stored. */
+  readonly autoOrient?: boolean;
 }
 
 export const DEFAULT_MAX_PIXELS = 100_000_000;
@@ -32,7 +36,8 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
   }
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
   try {
-    const pipeline = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated' })
+    const base = sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated' });
+    const pipeline = (opts.autoOrient === true ? base.rotate() : base)
       .removeAlpha()
       .toColourspace(sixteen ? 'rgb16' : 'srgb')
       .raw({ depth: sixteen ? 'ushort' : 'uchar' });

@@ -1,13 +1,13 @@
 /**
  * Read and decode one image file. Every failure that is about the file (missing, unreadable, empty, truncated,
- * not an image, too large) is a {@link DataError} whose message starts with the problem, so callers can report
+ * not an image, too large, not a regular file: a FIFO would block the read forever) is a {@link DataError} whose message starts with the problem, so callers can report
  * it against the file's name and keep going.
  *
  * ```ts
  * const img = await readImageFile('photo.png');   // RgbImage, float [0, 1]
  * ```
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { DataError } from '../frame.js';
 import type { RgbImage } from '../image.js';
 import { type DecodeOptions, decodeImage } from './decode-image.js';
@@ -15,9 +15,20 @@ import { type DecodeOptions, decodeImage } from './decode-image.js';
 export async function readImageFile(path: string, opts: DecodeOptions = {}): Promise<RgbImage> {
   let bytes: Buffer;
   try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new DataError(`not a regular file (${kindOf(st)})`);
     bytes = await readFile(path);
   } catch (err) {
+    if (err instanceof DataError) throw err;
     throw new DataError(`cannot read file: ${(err as Error).message}`);
   }
   return decodeImage(bytes, opts);
+}
+
+function kindOf(st: Awaited<ReturnType<typeof stat>>): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a plain file';
 }

@@ -25,6 +25,56 @@ export interface SafetensorsEntry {
 
 const BYTES: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F16: 2, BF16: 2 };
 
+/** A file that is not a well-formed safetensors file; the message names the file and what is wrong. */
+export class SafetensorsFormatError extends Error {
+  override name = 'SafetensorsFormatError';
+}
+
+const isIndex = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+
+/**
+ * Check a parsed header against the format: an object of `{ dtype: string, shape: int[], data_offsets: [b, e] }`
+ * entries (+ an optional `__metadata__` of strings), every byte range inside the data section and, for the dtypes
+ * read here, as long as its shape says. Anything else is one {@link SafetensorsFormatError} naming the entry.
+ */
+export function parseSafetensorsHeader(
+  path: string,
+  header: unknown,
+  dataSize: number,
+): { entries: Map<string, SafetensorsEntry>; metadata: Record<string, string> } {
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+    throw new SafetensorsFormatError(`${path}: not a safetensors file (header is not a JSON object)`);
+  }
+  const entries = new Map<string, SafetensorsEntry>();
+  let metadata: Record<string, string> = {};
+  for (const [name, v] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (v === null || typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
+        throw new SafetensorsFormatError(`${path}: "__metadata__" must be an object of strings`);
+      }
+      metadata = v as Record<string, string>;
+      continue;
+    }
+    const bad = (what: string) => new SafetensorsFormatError(`${path}: tensor "${name}": ${what} (corrupt or not a safetensors file)`);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw bad('header entry is not an object');
+    const e = v as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    if (typeof e.dtype !== 'string') throw bad('"dtype" is not a string');
+    if (!Array.isArray(e.shape) || !e.shape.every(isIndex)) throw bad('"shape" is not a list of non-negative integers');
+    if (!Array.isArray(e.data_offsets) || e.data_offsets.length !== 2 || !e.data_offsets.every(isIndex)) throw bad('"data_offsets" is not [begin, end]');
+    const [begin, end] = e.data_offsets as [number, number];
+    if (!(end >= begin && end <= dataSize)) {
+      throw new SafetensorsFormatError(`${path}: tensor "${name}" lies outside the file (truncated download?)`);
+    }
+    const shape = e.shape as number[];
+    if (e.dtype in BYTES) {
+      const count = shape.reduce((a, b) => a * b, 1);
+      if (count * BYTES[e.dtype as SafetensorsDtype] !== end - begin) throw bad(`shape [${shape.join(', ')}] does not match its ${end - begin} bytes`);
+    }
+    entries.set(name, { dtype: e.dtype, shape, begin, end });
+  }
+  return { entries, metadata };
+}
+
 /** A safetensors file opened for lazy, by-name tensor reads. Close it when done. */
 export class SafetensorsFile {
   private constructor(
@@ -51,31 +101,17 @@ export class SafetensorsFile {
       await fh.read(lenBuf, 0, 8, 0);
       const headerLen = Number(lenBuf.readBigUInt64LE(0));
       if (size < 8 || headerLen <= 0 || 8 + headerLen > size || headerLen > 100_000_000) {
-        throw new Error(`${path}: not a safetensors file (header length ${headerLen}, file size ${size})`);
+        throw new SafetensorsFormatError(`${path}: not a safetensors file (header length ${headerLen}, file size ${size})`);
       }
       const headerBuf = Buffer.alloc(headerLen);
       await fh.read(headerBuf, 0, headerLen, 8);
-      let header: Record<string, unknown>;
+      let header: unknown;
       try {
-        header = JSON.parse(headerBuf.toString('utf8')) as Record<string, unknown>;
+        header = JSON.parse(headerBuf.toString('utf8'));
       } catch {
-        throw new Error(`${path}: not a safetensors file (header is not JSON)`);
+        throw new SafetensorsFormatError(`${path}: not a safetensors file (header is not JSON)`);
       }
-      const entries = new Map<string, SafetensorsEntry>();
-      let metadata: Record<string, string> = {};
-      const dataSize = size - 8 - headerLen;
-      for (const [name, v] of Object.entries(header)) {
-        if (name === '__metadata__') {
-          metadata = v as Record<string, string>;
-          continue;
-        }
-        const e = v as { dtype: string; shape: number[]; data_offsets: [number, number] };
-        const [begin, end] = e.data_offsets;
-        if (!(begin >= 0 && end >= begin && end <= dataSize)) {
-          throw new Error(`${path}: tensor "${name}" lies outside the file (truncated download?)`);
-        }
-        entries.set(name, { dtype: e.dtype, shape: e.shape, begin, end });
-      }
+      const { entries, metadata } = parseSafetensorsHeader(path, header, size - 8 - headerLen);
       return new SafetensorsFile(path, fh, entries, metadata, 8 + headerLen);
     } catch (err) {
       await fh.close();

@@ -180,7 +180,8 @@ describe('tadsr upscale --prompt --tags (CLI)', () => {
     const code = await main(['node', 'tadsr', 'upscale', inDir, '-o', out, '--model', textModel, '--tags', tags, '--prompt', 'clean, 8k', '--quiet']);
     expect(code).toBe(0);
     expect((await sharp(join(out, 'a.png')).metadata()).width).toBe(64);
-    expect(await main(['node', 'tadsr', 'upscale', inDir, '-o', out, '--model', plainModel, '--prompt', 'x', '--quiet'])).toBe(2);
-    expect(await main(['node', 'tadsr', 'upscale', inDir, '-o', out, '--model', textModel, '--tags', join(root, 'nope.jsonl'), '--quiet'])).toBe(2);
+    // fresh output folders: an existing output would be refused (exit 2) before these checks are reached
+    expect(await main(['node', 'tadsr', 'upscale', inDir, '-o', `${out}-plain`, '--model', plainModel, '--prompt', 'x', '--quiet'])).toBe(2);
+    expect(await main(['node', 'tadsr', 'upscale', inDir, '-o', `${out}-tags`, '--model', textModel, '--tags', join(root, 'nope.jsonl'), '--quiet'])).toBe(2);
   });
 });

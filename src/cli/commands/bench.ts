@@ -8,6 +8,8 @@ import { benchmarkBackends, formatBenchTable, type BenchGraph } from '../../grap
 import { presetByName } from '../../models/presets.js';
 import { ModelDirError } from '../../graphs/model-dir.js';
 import { benchmarkPeer, formatPeerBench } from '../../peers/peer-bench.js';
+import { checkTileMemory } from '../../graphs/upscale-plan.js';
+import { CliUsageError } from '../errors.js';
 
 const GRAPHS: readonly BenchGraph[] = ['student', 'timeAwareEncoder', 'vaeEncoder', 'unet', 'vaeDecoder'];
 
@@ -50,25 +52,31 @@ export function registerBench(program: Command): void {
     .action(async (o: BenchCliOptions) => {
       const size = Number(o.size);
       const repeats = Number(o.repeats);
-      if (!Number.isInteger(size) || size <= 0) throw new Error(`--size must be a positive integer, got "${o.size}"`);
-      if (!Number.isInteger(repeats) || repeats <= 0) throw new Error(`--repeats must be a positive integer, got "${o.repeats}"`);
+      if (!Number.isInteger(size) || size <= 0) throw new CliUsageError(`--size must be a positive integer, got "${o.size}"`);
+      if (!Number.isInteger(repeats) || repeats <= 0) throw new CliUsageError(`--repeats must be a positive integer, got "${o.repeats}"`);
       if (o.model !== undefined) {
         try {
           const r = await benchmarkPeer(o.model, { size, repeats });
           process.stdout.write(o.json === true ? `${JSON.stringify(r, null, 2)}\n` : `${formatPeerBench(r)}\n`);
         } catch (err) {
           if (!(err instanceof ModelDirError)) throw err;
-          process.stderr.write(`tadsr bench: ${err.message}\n`);
-          process.exitCode = 2;
+          throw new CliUsageError(err.message);
         }
         return;
       }
-      if (!GRAPHS.includes(o.graph as BenchGraph)) throw new Error(`--graph must be one of ${GRAPHS.join(', ')}, got "${o.graph}"`);
-      if (o.device !== undefined && !(DEVICES as readonly string[]).includes(o.device)) throw new Error(`--device must be one of ${DEVICES.join(', ')}, got "${o.device}"`);
-      if (o.device !== undefined && o.backends !== 'all') throw new Error('give --device or --backends, not both');
+      if (!GRAPHS.includes(o.graph as BenchGraph)) throw new CliUsageError(`--graph must be one of ${GRAPHS.join(', ')}, got "${o.graph}"`);
+      if (o.device !== undefined && !(DEVICES as readonly string[]).includes(o.device)) throw new CliUsageError(`--device must be one of ${DEVICES.join(', ')}, got "${o.device}"`);
+      if (o.device !== undefined && o.backends !== 'all') throw new CliUsageError('give --device or --backends, not both');
+      let spec;
+      try {
+        spec = presetByName(o.preset);
+      } catch (err) {
+        throw new CliUsageError(`--preset: ${(err as Error).message}`);
+      }
+      checkTileMemory(spec, size, undefined, '--size');
       const backends = o.device !== undefined ? [`onnx:${o.device}`] : o.backends === 'all' ? 'all' : o.backends.split(',').map((s) => s.trim()).filter(Boolean);
       const result = await benchmarkBackends({
-        spec: presetByName(o.preset),
+        spec,
         size,
         graph: o.graph as BenchGraph,
         backends,

@@ -8,6 +8,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
 import { DegradationConfigError } from '../../degradation/config.js';
+import { probeWritable } from '../../io/safe-output.js';
 import { type DegradeEvent, DegradeUsageError, degradeDataset, isDirectory } from '../../graphs/degrade-dataset.js';
 
 interface DegradeCliOptions {
@@ -109,6 +110,7 @@ async function runDegrade(o: DegradeCliOptions): Promise<number> {
       quiet: o.quiet === true,
     });
   }
+  probeWritable(o.out); // before any work: OutputError → exit 2 (src/cli/errors.ts)
   const showBar = !o.quiet && process.stderr.isTTY === true;
   const bar = showBar ? new SingleBar({ format: 'degrade [{bar}] {value}/{total} {name}', stream: process.stderr }) : undefined;
   let summary: Extract<DegradeEvent, { type: 'summary' }> | undefined;

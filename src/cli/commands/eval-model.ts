@@ -8,6 +8,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { DEVICES } from '../../backends/onnx/device.js';
 import { DEFAULT_TS_SWEEP, evaluateModel } from '../../graphs/eval-model.js';
+import { probeWritable } from '../../io/safe-output.js';
 import { readFileSync } from 'node:fs';
 import type { ReportData, ScoreRow } from '../../report/report-data.js';
 import { ModelDirError } from '../../graphs/model-dir.js';
@@ -107,6 +108,7 @@ async function runEvalModel(o: EvalModelCliOptions): Promise<number> {
     }
     if (!existsSync(dir)) return usage(`${flag}: no such file or directory: ${dir}`);
   }
+  if (o.report !== undefined) probeWritable(o.report, 'report'); // before the model loads: exit 2
   let extraBaselines: ScoreRow[] = [];
   if (o.peers !== undefined) {
     try {
@@ -154,10 +156,10 @@ async function runEvalModel(o: EvalModelCliOptions): Promise<number> {
       bar.update(p.done, { name: p.tS === undefined ? `${p.id} (failed)` : `${p.id} t_s=${p.tS}` });
     },
   }).finally(() => bar?.stop());
-  for (const e of report.errors) process.stderr.write(`eval-model: ${e.id} (${e.stage}): ${e.message}\n`);
+  for (const e of report.errors) process.stderr.write(`tadsr eval-model: ${e.id} (${e.stage}): ${e.message}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(formatEvalModelTable(report));
-  if (files) process.stderr.write(`eval-model: report written to ${files.html}\n`);
+  if (files) process.stderr.write(`tadsr eval-model: report written to ${files.html}\n`);
   return report.errors.length > 0 ? 1 : 0;
 }
 

@@ -2,13 +2,14 @@
  * `tadsr eval --sr SR_DIR --hr HR_DIR [--json]` / `tadsr eval --bicubic LQ_DIR --hr HR_DIR` — score SR results
  * (or the MATLAB-bicubic baseline) against references. A thin wrapper over {@link evaluate}.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
 import { type EvaluateSummary, evaluate } from '../../graphs/evaluate.js';
 import { type MetricName, parseMetricNames } from '../../metrics/image-metrics.js';
+import { IMAGE_EXTENSIONS, resolveImagePaths } from '../../io/list-images.js';
 
 interface EvalCliOptions {
   sr?: string;
@@ -75,6 +76,10 @@ async function runEval(o: EvalCliOptions): Promise<number> {
   for (const [flag, dir] of [['--sr', o.sr], ['--hr', o.hr], ['--bicubic', o.bicubic]] as const) {
     if (dir !== undefined && !existsSync(dir)) return usage(`${flag}: no such file or directory: ${dir}`);
   }
+  const scored = (o.sr ?? o.bicubic)!;
+  if (statSync(scored).isDirectory() && resolveImagePaths(scored).length === 0) {
+    return usage(`no images to score in ${scored} (looked for ${IMAGE_EXTENSIONS.join(' ')})`);
+  }
   const showBar = !o.quiet && process.stderr.isTTY === true;
   const bar = showBar ? new SingleBar({ format: 'eval [{bar}] {value}/{total} {name}', stream: process.stderr }) : undefined;
   let summary: EvaluateSummary | undefined;
@@ -86,17 +91,17 @@ async function runEval(o: EvalCliOptions): Promise<number> {
         else if (e.kind === 'image') bar?.update(++done, { name: e.result.name });
         else if (e.kind === 'error') {
           if (e.error.stage !== 'pairing') bar?.update(++done, { name: e.error.name });
-          if (!bar) process.stderr.write(`eval: ${e.error.path ?? e.error.name}: ${e.error.message}\n`);
+          if (!bar) process.stderr.write(`tadsr eval: ${e.error.path ?? e.error.name}: ${e.error.message}\n`);
         } else summary = e.summary;
       }),
     ),
   ).finally(() => bar?.stop());
   if (!summary) throw new Error('evaluate ended without a summary');
-  if (bar) for (const e of summary.errors) process.stderr.write(`eval: ${e.path ?? e.name}: ${e.message}\n`);
+  if (bar) for (const e of summary.errors) process.stderr.write(`tadsr eval: ${e.path ?? e.name}: ${e.message}\n`);
   if (o.json) process.stdout.write(`${JSON.stringify(toJson(summary))}\n`);
-  else process.stdout.write(formatTable(summary));
+  else if (summary.n > 0) process.stdout.write(formatTable(summary));
   if (summary.errors.length > 0) {
-    process.stderr.write(`eval: ${summary.errors.length} file(s) not scored (listed above)\n`);
+    process.stderr.write(`tadsr eval: ${summary.errors.length} file(s) not scored (listed above)\n`);
     return 1;
   }
   return 0;

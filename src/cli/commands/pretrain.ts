@@ -6,8 +6,6 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { runPretraining } from '../../graphs/pretrain.js';
 import { loadPretrainConfig } from '../../graphs/pretrain-config.js';
-import { TrainError } from '../../graphs/train.js';
-import { ConfigError } from '../../graphs/train-config.js';
 
 const HELP_AFTER = `
 Config (JSON, validated):
@@ -26,17 +24,7 @@ export function registerPretrain(program: Command): void {
     .option('-q, --quiet', 'no progress bar')
     .addHelpText('after', HELP_AFTER)
     .action(async (o: { config: string; resume?: boolean; quiet?: boolean }) => {
-      const fail = (m: string) => {
-        process.stderr.write(`tadsr pretrain: ${m}\n`);
-        process.exitCode = 2;
-      };
-      let cfg;
-      try {
-        cfg = await loadPretrainConfig(o.config);
-      } catch (err) {
-        if (err instanceof ConfigError) return fail(err.message);
-        throw err;
-      }
+      const cfg = await loadPretrainConfig(o.config);
       const bar = !o.quiet && process.stderr.isTTY === true ? new SingleBar({ format: 'pretrain {stage} [{bar}] {value}/{total} loss {loss}', stream: process.stderr }) : undefined;
       try {
         await runPretraining(cfg, { resume: o.resume === true }, (e) => {
@@ -52,8 +40,7 @@ export function registerPretrain(program: Command): void {
         });
       } catch (err) {
         bar?.stop();
-        if (err instanceof TrainError || (err instanceof Error && (err.name === 'CheckpointMismatchError' || /^no images in/.test(err.message)))) return fail(err.message);
-        throw err;
+        throw err; // the one error contract (src/cli/errors.ts): message and exit code
       }
       bar?.stop();
     });

@@ -5,9 +5,8 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
-import { ModelDirError } from '../../graphs/model-dir.js';
-import { TrainError, train } from '../../graphs/train.js';
-import { ConfigError, loadTrainConfig } from '../../graphs/train-config.js';
+import { train } from '../../graphs/train.js';
+import { loadTrainConfig } from '../../graphs/train-config.js';
 
 const HELP_AFTER = `
 The config is JSON (validated; unknown keys are errors). Minimal:
@@ -28,17 +27,7 @@ export function registerTrain(program: Command): void {
     .option('-q, --quiet', 'no progress bar')
     .addHelpText('after', HELP_AFTER)
     .action(async (o: { config: string; resume?: boolean; quiet?: boolean; seed?: number; steps?: number; out?: string }) => {
-      let cfg;
-      try {
-        cfg = await loadTrainConfig(o.config, { seed: o.seed, steps: o.steps, out: o.out });
-      } catch (err) {
-        if (err instanceof ConfigError) {
-          process.stderr.write(`tadsr train: ${err.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw err;
-      }
+      const cfg = await loadTrainConfig(o.config, { seed: o.seed, steps: o.steps, out: o.out });
       const bar = !o.quiet && process.stderr.isTTY === true ? new SingleBar({ format: 'train [{bar}] {value}/{total} loss {loss}', stream: process.stderr }) : undefined;
       try {
         await lastValueFrom(
@@ -62,17 +51,7 @@ export function registerTrain(program: Command): void {
         );
       } catch (err) {
         bar?.stop();
-        if (err instanceof TrainError || err instanceof ModelDirError || err instanceof ConfigError) {
-          process.stderr.write(`tadsr train: ${err.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        if (err instanceof Error && /^no images in|could be read|^data\.degradation/.test(err.message)) {
-          process.stderr.write(`tadsr train: ${err.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw err;
+        throw err; // the one error contract (src/cli/errors.ts): message and exit code
       }
       bar?.stop();
     });

@@ -1,6 +1,6 @@
 /**
  * `tadsr upscale IN... -o OUT [--t-s 500] [--model DIR] [--tile N --overlap N] [--color-fix adain|wavelet|none]
- * [--backend onnx|tfjs] [--device auto|cpu|webgpu|cuda] [--seed N] [--scale 4] [--quiet]` — one-step TADSR super-resolution. A thin wrapper over
+ * [--backend onnx|tfjs] [--device auto|cpu|webgpu|cuda] [--seed N] [--scale 4] [--overwrite] [--max-pixels N] [--quiet]` — one-step TADSR super-resolution. A thin wrapper over
  * {@link upscale} (src/graphs/infer.ts).
  */
 import { SingleBar } from 'cli-progress';
@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 import { lastValueFrom, tap } from 'rxjs';
 import { DeviceError, parseDevice } from '../../backends/onnx/device.js';
 import { parseColorFix } from '../../color/color-fix.js';
-import { ModelDirError } from '../../graphs/model-dir.js';
 import { UsageError, defaultModelDir, upscale } from '../../graphs/infer.js';
+import { defaultMaxPixels } from '../../graphs/upscale-plan.js';
 import { parseTs } from '../../schedule/timesteps.js';
 
 interface UpscaleCliOptions {
@@ -24,6 +24,8 @@ interface UpscaleCliOptions {
   seed?: string;
   scale?: string;
   formula?: string;
+  overwrite?: boolean;
+  maxPixels?: string;
   prompt?: string;
   tags?: string;
   quiet?: boolean;
@@ -42,7 +44,10 @@ from seed N (the official code samples, unseeded). A model with a text encoder (
 tools/export_checkpoint.py) conditions the UNet on each image's prompt "{tags}, {--prompt}," as the official
 code does (tags from --tags, a JSON-lines file of {"name", "tags"}); with neither, on the empty prompt's
 embedding. Models without a text encoder get a fixed zero condition and refuse --prompt/--tags.
-Unreadable files (and, with --tags, images without tags) are reported and skipped; the exit code is then 1.
+Unreadable files (FIFOs and devices too; with --tags, images without tags) are reported and skipped; the exit
+code is then 1. Existing outputs are replaced only with --overwrite; an output that is one of the inputs, or two
+inputs with the same name, are refused (exit 2, nothing written). Images over --max-pixels LQ pixels fail from
+their header alone, before decoding (the message gives the estimated time and memory).
 GAN peers: --model realesr-general-x4v3 | realesrgan-x4plus runs Real-ESRGAN's nets (converted once with
 tools/convert-peer.ts) on the same tiling; t_s, --color-fix, --formula, --seed and prompts do not apply to them
 and are ignored.
@@ -82,6 +87,8 @@ export function registerUpscale(program: Command): void {
     .option('--prompt <text>', 'user prompt, models with a text encoder: each image gets "{tags}, {prompt},"')
     .option('--tags <file>', 'JSON lines {"name": "0001.png", "tags": "…"} per image (e.g. from DAPE/RAM)')
     .option('--scale <n>', 'upscaling factor (only 4)', '4')
+    .option('--overwrite', 'replace output files that exist already (never an input)')
+    .option('--max-pixels <n>', `largest LQ image in pixels, read from its header (default: ${defaultMaxPixels()}, sized to this machine's memory)`)
     .option('-q, --quiet', 'no progress bar or summary')
     .option('--queue <url>', 'enqueue one job per image on this Redis (redis://HOST:PORT[/DB]) for `tadsr worker`s')
     .option('--queue-name <name>', 'BullMQ queue name', 'tadsr')
@@ -109,6 +116,8 @@ async function runUpscale(inputs: string[], o: UpscaleCliOptions): Promise<numbe
       ...(o.device ? { device: parseDevice(o.device) } : {}),
       ...(o.seed ? { seed: intOpt('seed', o.seed, 0, Number.MAX_SAFE_INTEGER)! } : {}),
       ...(o.formula ? { formula: o.formula as 'ddpm-x0' | 'official' } : {}),
+      ...(o.overwrite ? { overwrite: true } : {}),
+      ...(o.maxPixels ? { maxPixels: intOpt('max-pixels', o.maxPixels, 1, Number.MAX_SAFE_INTEGER)! } : {}),
       ...(o.prompt !== undefined ? { prompt: o.prompt } : {}),
       ...(o.tags !== undefined ? { tags: o.tags } : {}),
       scale: intOpt('scale', o.scale, 1, 16)!,
@@ -131,32 +140,45 @@ async function runUpscale(inputs: string[], o: UpscaleCliOptions): Promise<numbe
       quiet: o.quiet === true,
     });
   }
-  const bar = !o.quiet && process.stderr.isTTY === true ? new SingleBar({ format: 'upscale [{bar}] {value}/{total} tiles {name}', stream: process.stderr }) : undefined;
+  // One overall bar on a terminal: images done / total, images/s, ETA, and the current image's tiles inside it
+  // (the bar's unit is 1/1000 image). Without a terminal: one line per image.
+  const bar = !o.quiet && process.stderr.isTTY === true
+    ? new SingleBar({ format: 'upscale [{bar}] {done}/{files} images | {rate} img/s | ETA {eta_formatted} | {name} {tile}', stream: process.stderr, etaBuffer: 200 })
+    : undefined;
   const failures: string[] = [];
   let ok = 0;
+  let files = 0;
+  let t0 = 0;
+  const payload = (name: string, tile: string) => {
+    const s = (performance.now() - t0) / 1000;
+    return { done: ok + failures.length, files, rate: s > 0 && ok > 0 ? (ok / s).toFixed(2) : '-', name, tile };
+  };
   try {
     await lastValueFrom(
       upscale(inputs, o.output, opts).pipe(
         tap((e) => {
           if (e.type === 'tile') {
-            if (e.index === 0) bar?.start(e.count, 0, { name: e.path });
-            bar?.update(e.index + 1, { name: e.path });
+            bar?.update((ok + failures.length) * 1000 + Math.round((1000 * (e.index + 1)) / e.count), payload(e.path, `tile ${e.index + 1}/${e.count}`));
           } else if (e.type === 'error') {
             failures.push(`${e.path}: ${e.message}`);
+            bar?.update((ok + failures.length) * 1000, payload(e.path, 'failed'));
           } else if (e.type === 'file') {
             ok++;
-            if (!o.quiet && !bar) process.stderr.write(`${e.out} (${e.width}x${e.height}, ${e.ms} ms)\n`);
-          } else if (e.type === 'start' && !o.quiet) {
-            process.stderr.write(`${e.files} image(s) on ${e.backend}; model ${e.model}\n`);
+            bar?.update((ok + failures.length) * 1000, payload(e.path, 'done'));
+            if (!o.quiet && !bar) process.stderr.write(`[${ok + failures.length}/${files}] ${e.out} (${e.width}x${e.height}, ${e.ms} ms)\n`);
+          } else if (e.type === 'start') {
+            files = e.files;
+            t0 = performance.now();
+            if (!o.quiet) process.stderr.write(`${e.files} image(s) on ${e.backend}; model ${e.model}\n`);
+            bar?.start(e.files * 1000, 0, payload('', ''));
           }
         }),
       ),
     );
   } catch (err) {
     bar?.stop();
-    if (err instanceof UsageError || err instanceof ModelDirError || err instanceof RangeError || err instanceof DeviceError) return usage(err.message);
-    if (err instanceof Error && /unknown backend/.test(err.message)) return usage(err.message);
-    throw err;
+    if (err instanceof RangeError) return usage(err.message);
+    throw err; // the one error contract (src/cli/errors.ts): message and exit code
   }
   bar?.stop();
   for (const f of failures) process.stderr.write(`tadsr upscale: skipped ${f}\n`);

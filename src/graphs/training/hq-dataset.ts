@@ -16,6 +16,7 @@ import { resizePlanes } from '../../degradation/resize.js';
 import { Rng } from '../../random/rng.js';
 import type { RgbImage } from '../../image.js';
 import { readImageFile } from '../../io/read-image-file.js';
+import { ConfigError } from '../config-json.js';
 import { idFromPath, resolveImagePaths } from '../../io/list-images.js';
 
 export interface HqDatasetOptions {
@@ -46,9 +47,14 @@ export class HqDataset {
 
   /** List the folder and validate the degradation config (usage errors throw here). */
   static async open(opts: HqDatasetOptions): Promise<HqDataset> {
-    let paths = resolveImagePaths(opts.dir);
+    let paths: string[];
+    try {
+      paths = resolveImagePaths(opts.dir);
+    } catch (err) {
+      throw new ConfigError(`data.hq: ${(err as Error).message}`);
+    }
     if (opts.limit) paths = paths.slice(0, opts.limit);
-    if (paths.length === 0) throw new Error(`no images in ${opts.dir} (extensions .png .jpg .jpeg .webp .tif .bmp)`);
+    if (paths.length === 0) throw new ConfigError(`data.hq: no images in ${opts.dir} (extensions .png .jpg .jpeg .webp .tif .bmp)`);
     const cfg = parseDegradationConfig({ ...opts.degradation, gt_size: opts.patch, scale: 4 }, 'data.degradation');
     return new HqDataset(paths, opts, cfg);
   }
