@@ -137,7 +137,8 @@ describe.skipIf(!x4v3Present)('realesr-general-x4v3 (SRVGGNetCompact) on ONNX Ru
         const out = join(tmp, 'sr');
         expect(await main(['node', 'tadsr', 'upscale', set.lqDir, '-o', out, '--model', 'realesr-general-x4v3', '--t-s', '900', '-q'])).toBe(1); // one bad fixture file
         expect(readdirSync(out).length).toBeGreaterThanOrEqual(2);
-        expect(await main(['node', 'tadsr', 'upscale', set.lqDir, '-o', out, '--model', 'realesrgan-x4plus', '-q'])).toBe(2);
+        // a fresh output folder: the existing outputs in `out` would be refused first (no --overwrite)
+        expect(await main(['node', 'tadsr', 'upscale', set.lqDir, '-o', join(tmp, 'sr-x4plus'), '--model', 'realesrgan-x4plus', '-q'])).toBe(2);
         expect(err).toMatch(/realesrgan-x4plus is not converted yet[\s\S]*convert-peer\.ts realesrgan-x4plus/);
         expect(await main(['node', 'tadsr', 'eval-model', '--model', 'realesrgan-x4plus', '--lq', set.lqDir, '--hr', set.hrDir, '-q'])).toBe(2);
         let stdout = '';
