@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     include: ['test/losses/**/*.test.ts', 'test/schedule/**/*.test.ts', 'test/operators/tadsr-operators.test.ts', 'test/operators/score-cfg.test.ts'],
     testTimeout: 60_000,
-    pool: 'forks',
-    poolOptions: { forks: { maxForks: 1, minForks: 1 } },
+    // one module graph for all runs: TF.js and ORT load once instead of once per mutant
+    isolate: false,
   },
 });

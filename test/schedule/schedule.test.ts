@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ONE_STEP_FORMULAS,
   OFFICIAL_TS,
   applyLinear,
   cfgScale,
@@ -78,5 +79,12 @@ describe('one-step formulas', () => {
     expect(a).toBeCloseTo(1 / 0.0682649142171675, 9);
     expect(b).toBe(-1);
     expect(oneStepCoefficients('ddpm-x0', 999).b).toBeCloseTo(-0.9976672298351403 / 0.0682649142171675, 9);
+  });
+  it('names both formulas (the CLI and configs accept exactly these), and rejects others and mismatched inputs', () => {
+    expect([...ONE_STEP_FORMULAS].sort()).toEqual(['ddpm-x0', 'official']);
+    const coeffs = ONE_STEP_FORMULAS.map((f) => oneStepCoefficients(f, 700).b);
+    expect(new Set(coeffs).size).toBe(2);
+    expect(() => oneStepCoefficients('x0' as never, 700)).toThrow('unknown one-step formula x0');
+    expect(() => applyLinear({ a: 1, b: 1 }, new Float32Array(3), new Float32Array(2))).toThrow('z has 3 values, ε has 2');
   });
 });
