@@ -5,6 +5,7 @@
  *
  * ```sh
  * npx tsx bench/shipped-model-export.ts runs/small-vae16/distill-full/model models/default
+ * npx tsx bench/shipped-model-export.ts runs/small-taef2/teacher/model models/small-taef2/snapshot/teacher models/small-taef2/MODEL_CARD.md
  * ```
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -13,12 +14,17 @@ import { readModelDir } from '../src/graphs/model-dir.js';
 import { writeSafetensors } from '../src/models/safetensors.js';
 
 /** Copy `src` (a tadsr model directory) to `dst` with F16 weights; returns the manifest written. */
-export async function exportDefault(src: string, dst: string, extra: Record<string, string | number | boolean> = {}): Promise<unknown> {
+export async function exportDefault(
+  src: string,
+  dst: string,
+  extra: Record<string, string | number | boolean> = {},
+  card = 'models/small-vae16/MODEL_CARD.md',
+): Promise<unknown> {
   const model = await readModelDir(src);
   const manifest = JSON.parse(await readFile(join(src, 'model.json'), 'utf8')) as Record<string, unknown> & { files: Record<string, string>; provenance: Record<string, unknown> };
   const out = {
     ...manifest,
-    provenance: { ...manifest.provenance, ...extra, exportedFrom: src, storedAs: 'F16', card: 'models/small-vae16/MODEL_CARD.md' },
+    provenance: { ...manifest.provenance, ...extra, exportedFrom: src, storedAs: 'F16', card },
     files: { unet: 'unet.safetensors', vae: 'vae.safetensors' },
   };
   const tmp = `${dst}.tmp-${process.pid}`;
@@ -29,9 +35,8 @@ export async function exportDefault(src: string, dst: string, extra: Record<stri
   await writeFile(join(tmp, 'model.json'), `${JSON.stringify(out, null, 2)}\n`);
   await writeFile(
     join(tmp, 'README.md'),
-    '# models/default\n\nThe model `tadsr upscale` uses when no `--model` is given: the `small-vae16` TADSR student trained on\n' +
-      'this repository\'s 2-core CPU. How it was made, what it scores and its limits: `../small-vae16/MODEL_CARD.md`.\n' +
-      'Weights are stored as F16 (read back as F32).\n',
+    `# ${dst}\n\nA tadsr model folder exported from \`${src}\` with F16 weights (read back as F32). How it was made, what it\n` +
+      `scores and its limits: \`${card}\`.\n`,
   );
   await rm(dst, { recursive: true, force: true });
   await rename(tmp, dst);
@@ -39,11 +44,11 @@ export async function exportDefault(src: string, dst: string, extra: Record<stri
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === resolve(new URL(import.meta.url).pathname)) {
-  const [src, dst = 'models/default'] = process.argv.slice(2);
+  const [src, dst = 'models/default', card] = process.argv.slice(2);
   if (!src) {
-    process.stderr.write('usage: npx tsx bench/shipped-model-export.ts SRC_MODEL_DIR [DST=models/default]\n');
+    process.stderr.write('usage: npx tsx bench/shipped-model-export.ts SRC_MODEL_DIR [DST=models/default] [CARD]\n');
     process.exit(2);
   }
-  await exportDefault(src, dst);
+  await exportDefault(src, dst, {}, card);
   process.stderr.write(`wrote ${dst}\n`);
 }
