@@ -26,15 +26,7 @@ link_runs() {
 
 make_data() {
   link_runs
-  mkdir -p "$RUNS/hq"
-  for d in "$DATA"/*/; do
-    for f in "$d"*; do
-      case "${f,,}" in
-        *.png | *.jpg | *.jpeg | *.bmp | *.tif | *.webp) ln -sfn "$(realpath "$f")" "$RUNS/hq/$(basename "$d")_$(basename "$f")" ;;
-      esac
-    done
-  done
-  echo "$(ls "$RUNS/hq" | wc -l) HQ images linked in $RUNS/hq"
+  tools/link-train-data.sh "$DATA" "$RUNS/hq"
 }
 
 stage="${1:-}"

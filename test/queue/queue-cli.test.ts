@@ -1,38 +1,14 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { CORRUPT, makeHqFolder, newOutDir } from '../graphs/degrade-fixtures.js';
+import { runCli } from '../helpers/cli-run.js';
 import { HAVE_REDIS, NO_REDIS_REASON, type RedisHandle, startRedis } from '../helpers/redis-server.js';
 import { sameFolders, until } from './queue-fixtures.js';
 import { spawnCli } from './spawn-cli.js';
 
 if (!HAVE_REDIS) console.warn(NO_REDIS_REASON);
 
-/** Run the CLI in this process, capturing stdout and stderr. */
-async function runInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stderr = '';
-  let stdout = '';
-  const writeErr = process.stderr.write.bind(process.stderr);
-  const writeOut = process.stdout.write.bind(process.stdout);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
-    stderr += chunk.toString();
-    return true;
-  }) as typeof process.stderr.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    stdout += chunk.toString();
-    return true;
-  }) as typeof process.stdout.write;
-  const saved = process.exitCode;
-  try {
-    process.exitCode = undefined;
-    const code = await main(['node', 'tadsr', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    process.stderr.write = writeErr;
-    process.stdout.write = writeOut;
-    process.exitCode = saved;
-  }
-}
+const runInProcess = (args: string[]) => runCli(args);
 
 const cleanup: string[] = [];
 let redis: RedisHandle;
