@@ -36,6 +36,7 @@ import { join } from 'node:path';
 import { Observable, defer, from, mergeMap } from 'rxjs';
 import { type DegradationConfig, loadDegradationConfig, parseDegradationConfig } from '../degradation/config.js';
 import { writeFileAtomic } from '../io/encode-image.js';
+import { acquireRunLock } from '../io/run-lock.js';
 import { idFromPath, resolveImagePaths } from '../io/list-images.js';
 import { DegradePool } from './degrade-pool.js';
 import { type PairTask, pairPaths } from './degrade-task.js';
@@ -130,21 +131,13 @@ export function prepare(opts: DegradeDatasetOptions): Prepared {
   return { config, seed, workers, files, duplicates };
 }
 
-/** Take OUT/.lock (refuse while a live process holds it) and check/record the run settings. */
+/** Take OUT/.lock (`acquireRunLock`: refused while a live process holds it) and check/record the run settings. */
 function claimOutDir(outDir: string, settings: { seed: number; config: DegradationConfig }): () => void {
-  mkdirSync(outDir, { recursive: true });
-  const lock = join(outDir, '.lock');
-  if (existsSync(lock)) {
-    const pid = Number(readFileSync(lock, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-      throw new DegradeUsageError(`${outDir} is in use by another tadsr degrade (pid ${pid}); wait for it or remove ${lock}`);
-    }
-  }
-  writeFileSync(lock, String(process.pid));
+  const release = acquireRunLock(outDir, 'tadsr degrade');
   try {
     recordRunSettings(outDir, settings);
   } catch (err) {
-    unlinkSync(lock);
+    release();
     throw err;
   }
   for (const sub of ['hq', 'lq', 'manifest.d', '.']) {
@@ -152,13 +145,7 @@ function claimOutDir(outDir: string, settings: { seed: number; config: Degradati
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir)) if (name.includes('.tmp-')) unlinkSync(join(dir, name));
   }
-  return () => {
-    try {
-      if (readFileSync(lock, 'utf8').trim() === String(process.pid)) unlinkSync(lock);
-    } catch {
-      /* already gone */
-    }
-  };
+  return release;
 }
 
 /**
@@ -181,15 +168,6 @@ export function recordRunSettings(outDir: string, settings: { seed: number; conf
     writeFileSync(tmp, text);
     // rename is atomic: the settings file is whole or absent
     renameSync(tmp, runFile);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -4,6 +4,7 @@
  * Every block reads its weights by diffusers parameter name under a `prefix`.
  */
 import type { NetOps, ParamLookup } from './net-ops.js';
+import type { TimeAwareSpec } from './specs.js';
 
 /** A LoRA pair for one module (PEFT): `y = base(x) + scale · B(A(x))`. */
 export interface LoraPair<T> {
@@ -156,6 +157,17 @@ export function transformer2d<T>(n: Net<T>, prefix: string, x: T, context: T | n
     ? ops.fromTokens(linear(n, `${prefix}.proj_out`, t), x)
     : conv(n, `${prefix}.proj_out`, ops.fromTokens(t, x));
   return ops.add(out, x);
+}
+
+/**
+ * The time-aware encoder's (TADSR's TAE) activated time embedding `SiLU(time_embedding(sinusoid(t_s)))` `[B, embedDim]`
+ * under `encoder.time_embedding`, or null without `tae` (a plain encoder). Shared by the KL VAE and TAESD encoders.
+ */
+export function taeTimeEmbedding<T>(n: Net<T>, tae: TimeAwareSpec | undefined, timestep: T | undefined, who: string): T | null {
+  if (tae === undefined) return null;
+  if (timestep === undefined) throw new Error(`${who}: the time-aware encoder needs a timestep`);
+  const sinus = n.ops.timestepEmbedding(timestep, tae.timeProjDim, tae.flipSinToCos, tae.freqShift);
+  return n.ops.silu(timestepMlp(n, 'encoder.time_embedding', sinus));
 }
 
 /** diffusers `TimestepEmbedding` under `prefix`: linear_1 → SiLU → linear_2. */

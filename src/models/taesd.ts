@@ -25,7 +25,7 @@
  * `scale, shift` applied after the Block's first conv: `h = conv₁(x')·(1 + scale) + shift` (then ReLU, as the
  * plain Block). With zero-initialised `time_emb_proj` it starts equal to the pretrained encoder.
  */
-import { conv, groupNorm, linear, timestepMlp, type LoraLookup, type Net } from './layers.js';
+import { conv, groupNorm, linear, taeTimeEmbedding, type LoraLookup, type Net } from './layers.js';
 import type { NetOps, ParamLookup } from './net-ops.js';
 import type { ShapeMap } from './params.js';
 import type { TimeAwareSpec, VaeSpec } from './specs.js';
@@ -93,13 +93,7 @@ export interface TaesdEncodeOptions<T> {
 /** Moments `z ‖ −30` `[B, 2·latent, h/8, w/8]` of pixels `x` ∈ [−1, 1] (see the file comment). */
 export function taesdEncode<T>(ops: NetOps<T>, spec: VaeSpec, p: ParamLookup<T>, x: T, opts: TaesdEncodeOptions<T> = {}): T {
   const n: Net<T> = { ops, p, lora: opts.lora };
-  let tembAct: T | null = null;
-  if (opts.tae !== undefined) {
-    if (opts.timestep === undefined) throw new Error('taesdEncode: the time-aware encoder needs a timestep');
-    const t = opts.tae;
-    const sinus = ops.timestepEmbedding(opts.timestep, t.timeProjDim, t.flipSinToCos, t.freqShift);
-    tembAct = ops.silu(timestepMlp(n, 'encoder.time_embedding', sinus));
-  }
+  const tembAct = taeTimeEmbedding(n, opts.tae, opts.timestep, 'taesdEncode');
   let h = ops.addScalar(ops.scale(x, 0.5), 0.5);
   for (const [i, layer] of taesdEncoderLayers(spec).entries()) {
     const name = `encoder.${i}`;

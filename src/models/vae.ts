@@ -7,7 +7,7 @@
  * Pixels are in [−1, 1]. A spec with `arch: 'taesd'` runs the TAESD-family autoencoder instead (`taesd.ts`), with
  * the same contract (its deterministic moments are `z ‖ −30`).
  */
-import { conv, groupNormSilu, resnetBlock, timestepMlp, vaeAttentionBlock, type LoraLookup, type Net } from './layers.js';
+import { conv, groupNormSilu, resnetBlock, taeTimeEmbedding, vaeAttentionBlock, type LoraLookup, type Net } from './layers.js';
 import type { NetOps, ParamLookup } from './net-ops.js';
 import { taesdDecode, taesdEncode } from './taesd.js';
 import type { TimeAwareSpec, VaeSpec } from './specs.js';
@@ -47,13 +47,7 @@ function midBlock<T>(n: Net<T>, prefix: string, h: T, spec: VaeSpec, tembAct: T 
 export function vaeEncode<T>(ops: NetOps<T>, spec: VaeSpec, p: ParamLookup<T>, x: T, opts: VaeEncodeOptions<T> = {}): T {
   if (spec.arch === 'taesd') return taesdEncode(ops, spec, p, x, opts);
   const n: Net<T> = { ops, p, lora: opts.lora };
-  let tembAct: T | null = null;
-  if (opts.tae !== undefined) {
-    if (opts.timestep === undefined) throw new Error('vaeEncode: the time-aware encoder needs a timestep');
-    const t = opts.tae;
-    const sinus = ops.timestepEmbedding(opts.timestep, t.timeProjDim, t.flipSinToCos, t.freqShift);
-    tembAct = ops.silu(timestepMlp(n, 'encoder.time_embedding', sinus));
-  }
+  const tembAct = taeTimeEmbedding(n, opts.tae, opts.timestep, 'vaeEncode');
   const widths = spec.blockOutChannels;
   const levels = widths.length;
   let h = conv(n, 'encoder.conv_in', x, { padding: 1 });
