@@ -1,5 +1,5 @@
 /**
- * `tadsr init-model --preset tiny|small|sd21-base --out DIR [--seed N]` — write a freshly initialised (untrained)
+ * `tadsr init-model --preset tiny|small|small-taef2|sd21-base --out DIR [--seed N]` — write a freshly initialised (untrained)
  * model directory, to try the pipeline end to end before a model is trained. A thin wrapper over
  * {@link initModelDir}.
  */
@@ -10,7 +10,7 @@ export function registerInitModel(program: Command): void {
   program
     .command('init-model')
     .description('write an untrained model directory of a preset (for trying the pipeline)')
-    .requiredOption('--preset <name>', 'tiny | small | sd21-base')
+    .requiredOption('--preset <name>', 'tiny | small | small-taef2 | sd21-base')
     .requiredOption('--out <dir>', 'model directory to write')
     .option('--seed <n>', 'initialisation seed', '0')
     .action(async (o: { preset: string; out: string; seed: string }) => {
