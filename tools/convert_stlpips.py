@@ -138,8 +138,8 @@ def convert(args: argparse.Namespace) -> None:
     print(json.dumps({"out": args.out, "tensors": len(out), "parameters": n, "source": meta["source"], "source_sha256": sha, "bytes": Path(args.out).stat().st_size}))
 
 
-def synthetic_image(h: int, w: int, seed: int) -> np.ndarray:
-    """A deterministic photo-like RGB image in [0, 1] (HWC): smooth colour gradients, discs, bars and texture."""
+def synthetic_image(h: int, w: int, seed: int, grain: float = 0.015) -> np.ndarray:
+    """A deterministic photo-like RGB image in [0, 1] (HWC): smooth colour gradients, discs, bars, texture, grain."""
     rng = np.random.default_rng(seed)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float64)
     img = np.stack([0.5 + 0.3 * np.sin(xx / w * np.pi * (1 + c) + c) * np.cos(yy / h * np.pi * (2 - c * 0.5)) for c in range(3)], -1)
@@ -152,6 +152,9 @@ def synthetic_image(h: int, w: int, seed: int) -> np.ndarray:
         x0 = int(rng.uniform(0, w - 4))
         img[:, x0 : x0 + 2] = rng.uniform(0, 1, 3)
     img += 0.04 * (np.sin(xx * 1.7) * np.sin(yy * 2.3))[..., None]
+    # Grain everywhere, inside [0, 1] without clipping: no flat patches, so no near-tied max-pool windows whose
+    # argmax (and so the gradient) float32 and float64 could pick differently.
+    img = 0.05 + 0.9 * np.clip(img, 0, 1) + grain * rng.standard_normal(img.shape)
     return np.clip(img, 0, 1)
 
 

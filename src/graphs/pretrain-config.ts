@@ -26,7 +26,7 @@ export interface PretrainConfig {
   /**
    * `train`: `"all"` trains encoder and decoder; `"decoder"` freezes the encoder (and with it the latent space a
    * teacher UNet was trained on) and fine-tunes only `decoder.*` and `post_quant_conv.*`, as SD's ft-MSE VAE did.
-   * `lpipsWeight` > 0 adds LPIPS-VGG(x̂, x) and needs `lpipsWeights`.
+   * `lpipsWeight` > 0 adds LPIPS(x̂, x) (ST-LPIPS or LPIPS-VGG, by the file) and needs `lpipsWeights`.
    */
   vae: { steps: number; lr: number; klWeight: number; lpipsWeight: number; train: 'all' | 'decoder' };
   unet: { steps: number; lr: number };
@@ -93,7 +93,7 @@ const validate = new Ajv({ useDefaults: true, allErrors: true }).compile<Pretrai
 export function parsePretrainConfig(input: unknown, source = 'pre-training config', base = process.cwd()): PretrainConfig {
   const cfg = validateConfig(validate, input, source);
   if (cfg.vae.lpipsWeight > 0 && !cfg.lpipsWeights) {
-    throw new ConfigError(`${source}: vae.lpipsWeight is ${cfg.vae.lpipsWeight} but no "lpipsWeights" file is given (convert them with tools/convert_lpips.py)`);
+    throw new ConfigError(`${source}: vae.lpipsWeight is ${cfg.vae.lpipsWeight} but no "lpipsWeights" file is given (models/stlpips/alex_shift_tolerant.f16.safetensors, or convert one with tools/convert_stlpips.py)`);
   }
   const abs = resolveAgainst(base);
   return {

@@ -46,7 +46,10 @@ export interface TrainConfig {
   loraRank: number;
   loraAlpha: number;
   weights: { mse: number; lpips: number; tavsd: number };
-  /** LPIPS-VGG weights (safetensors) by path; absent: no perceptual term. */
+  /**
+   * Perceptual-loss weights (safetensors) by path: ST-LPIPS AlexNet/VGG (models/stlpips, tools/convert_stlpips.py) or
+   * LPIPS-VGG (tools/convert_lpips.py), told apart by the file; absent: no perceptual term.
+   */
   lpipsWeights?: string;
   timeMapping: { lambda: number; gamma: number };
   formula: OneStepFormula;

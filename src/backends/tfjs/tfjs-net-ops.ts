@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { NetOps } from '../../models/net-ops.js';
+import { blur2dNchw, padReflectNchw } from './blur-ops.js';
 import { ortAttention } from './kernels/attention-kernels.js';
 import type { Pads4 } from './kernels/conv2d-models.js';
 import { ortConv2d } from './kernels/conv2d-kernels.js';
@@ -133,52 +134,8 @@ export function createTfjsNetOps(opts: TfjsNetOpsOptions = {}): NetOps<tf.Tensor
         const out = tf.matMul(tf.softmax(masked), split(v) as tf.Tensor4D);
         return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [b, l, c]);
       }),
-    padReflect: (x, [t, l, b, r]) => tf.tidy(() => reflectAxis(reflectAxis(x, 2, t, b), 3, l, r)),
-    blur2d: (x, _channels, taps, stride) =>
-      tf.tidy(() => {
-        const [n, c, h, w] = x.shape as [number, number, number, number];
-        const rows = blurAxis(x, n * c * h, w, 1, taps, stride); // along W
-        const wo = rows.shape[1]!;
-        const out = blurAxis(rows, n * c, h, wo, taps, stride); // along H
-        return tf.reshape(out, [n, c, out.shape[1]!, wo]);
-      }),
+    padReflect: (x, pads) => padReflectNchw(x, pads),
+    blur2d: (x, _channels, taps, stride) => blur2dNchw(x, taps, stride),
   };
 }
 
-/**
- * Reflection padding of one axis from slice / reverse / concat. Not `tf.mirrorPad`: its gradient (tfjs-core 4.22
- * MirrorPad_grad) only slices the centre of dy and drops what the mirrored borders received.
- */
-function reflectAxis(x: tf.Tensor, axis: number, before: number, after: number): tf.Tensor {
-  if (before === 0 && after === 0) return x;
-  const n = x.shape[axis]!;
-  const begin = x.shape.map(() => 0);
-  const part = (from: number, len: number) => {
-    const size = x.shape.map((d, i) => (i === axis ? len : d));
-    return tf.reverse(tf.slice(x, begin.map((z, i) => (i === axis ? from : z)), size), axis);
-  };
-  const parts = [...(before > 0 ? [part(1, before)] : []), x, ...(after > 0 ? [part(n - 1 - after, after)] : [])];
-  return tf.concat(parts, axis);
-}
-
-/**
- * `y[o, i, q] = Σ_j taps[j] · x[o, i·stride + j, q]` over the middle axis of `x` viewed as `[outer, len, inner]`
- * (no padding) → `[outer, ⌊(len − k)/stride⌋ + 1, inner]`. Written with pad / slice / reshape / mul / add only, so
- * it is differentiable on every TF.js runtime (wasm has no depthwise-conv backprop kernel): tap j takes the
- * window starting at j and keeps every stride-th row of it by reshaping to `[outer, out, stride, inner]`.
- */
-function blurAxis(x: tf.Tensor, outer: number, len: number, inner: number, taps: readonly number[], stride: number): tf.Tensor3D {
-  const k = taps.length;
-  const out = Math.floor((len - k) / stride) + 1;
-  let v = tf.reshape(x, [outer, len, inner]);
-  const need = k - 1 + out * stride; // the last window ends there; rows past `len` are never kept
-  if (need > len) v = tf.pad(v, [[0, 0], [0, need - len], [0, 0]]);
-  let acc: tf.Tensor | undefined;
-  for (let j = 0; j < k; j++) {
-    let win = tf.slice(v, [0, j, 0], [outer, out * stride, inner]);
-    if (stride > 1) win = tf.slice(tf.reshape(win, [outer, out, stride, inner]), [0, 0, 0, 0], [outer, out, 1, inner]);
-    const term = tf.mul(win, taps[j]!);
-    acc = acc ? tf.add(acc, term) : term;
-  }
-  return tf.reshape(acc!, [outer, out, inner]);
-}
