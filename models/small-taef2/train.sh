@@ -5,7 +5,10 @@
 #
 #   models/small-taef2/train.sh data                 # flat folder of links to the HQ photos (tadsr reads one folder)
 #   models/small-taef2/train.sh teacher  [--resume]  # latent-diffusion UNet on TAEF2 latents of 128² HQ crops
-#   models/small-taef2/train.sh distill  [--resume]  # TADSR distillation (TAE + TAVSD + blurred MSE + ST-LPIPS)
+#   models/small-taef2/train.sh distill  [--resume]  # TADSR distillation (TAE + TAVSD + blurred MSE + ST-LPIPS),
+#                                                    # steps 1–500 at lr 5e-4 (distill.json)
+#   models/small-taef2/train.sh distill-decay        # the same run continued from step 500 at lr 1e-4
+#                                                    # (distill-decay.json, always --resume)
 #
 # Needs models/taef2/vae.safetensors (committed; remade by tools/convert_taesd.py convert) and the ST-LPIPS weights
 # named by distill.json's "lpipsWeights" (tools/convert_stlpips.py; see the README's perceptual-loss section).
@@ -35,8 +38,9 @@ case "$stage" in
   data) make_data ;;
   teacher) link_runs; "${TADSR[@]}" pretrain --config "$HERE/pretrain-unet.json" --quiet "$@" ;;
   distill) link_runs; "${TADSR[@]}" train --config "$HERE/distill.json" --quiet "$@" ;;
+  distill-decay) link_runs; "${TADSR[@]}" train --config "$HERE/distill-decay.json" --quiet --resume "$@" ;;
   *)
-    sed -n '2,14p' "$0"
+    sed -n '2,17p' "$0"
     exit 2
     ;;
 esac
