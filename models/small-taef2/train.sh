@@ -9,6 +9,10 @@
 #                                                    # steps 1–500 at lr 5e-4 (distill.json)
 #   models/small-taef2/train.sh distill-decay        # the same run continued from step 500 at lr 1e-4
 #                                                    # (distill-decay.json, always --resume)
+#   models/small-taef2/train.sh snapshot             # copy the teacher (F16) and the latest distillation checkpoint
+#                                                    # into models/small-taef2/snapshot/ (committed, so the run
+#                                                    # survives a change of machine)
+#   models/small-taef2/train.sh restore              # put that snapshot back under $TADSR_RUNS (then distill-decay)
 #
 # Needs models/taef2/vae.safetensors (committed; remade by tools/convert_taesd.py convert) and the ST-LPIPS weights
 # named by distill.json's "lpipsWeights" (tools/convert_stlpips.py; see the README's perceptual-loss section).
@@ -24,6 +28,11 @@ read -r -a TADSR <<< "${TADSR:-node bin/tadsr.js}"
 
 link_runs() {
   mkdir -p "$RUNS" runs
+  # never repoint a link that a running stage may be writing through: say so instead
+  if [[ -L runs/small-taef2 && "$(readlink runs/small-taef2)" != "$RUNS" ]]; then
+    echo "train.sh: runs/small-taef2 points to $(readlink runs/small-taef2), not \$TADSR_RUNS=$RUNS; remove the link first if no run uses it" >&2
+    exit 2
+  fi
   ln -sfn "$RUNS" runs/small-taef2
 }
 
@@ -39,8 +48,31 @@ case "$stage" in
   teacher) link_runs; "${TADSR[@]}" pretrain --config "$HERE/pretrain-unet.json" --quiet "$@" ;;
   distill) link_runs; "${TADSR[@]}" train --config "$HERE/distill.json" --quiet "$@" ;;
   distill-decay) link_runs; "${TADSR[@]}" train --config "$HERE/distill-decay.json" --quiet --resume "$@" ;;
+  snapshot)
+    link_runs
+    snap=$HERE/snapshot
+    mkdir -p "$snap/distill/checkpoints"
+    npx tsx bench/shipped-model-export.ts runs/small-taef2/teacher/model "$snap/teacher" "$HERE/MODEL_CARD.md"
+    latest=$(cat "$RUNS/distill/checkpoints/latest")
+    for old in "$snap"/distill/checkpoints/step-*; do [[ -e $old && $(basename "$old") != "$latest" ]] && rm -r -- "$old"; done
+    cp -r "$RUNS/distill/checkpoints/$latest" "$snap/distill/checkpoints/"
+    echo "$latest" > "$snap/distill/checkpoints/latest"
+    cp "$RUNS/distill/log.jsonl" "$snap/distill/log.jsonl"
+    echo "snapshot: teacher + distill $latest in $snap"
+    ;;
+  restore)
+    link_runs
+    snap=$HERE/snapshot
+    [[ -d $snap/teacher && -f $snap/distill/checkpoints/latest ]] || { echo "train.sh restore: no snapshot in $snap" >&2; exit 2; }
+    [[ ! -e $RUNS/teacher/model && ! -e $RUNS/distill/checkpoints ]] || { echo "train.sh restore: $RUNS already holds a run; resume it instead" >&2; exit 2; }
+    mkdir -p "$RUNS/teacher" "$RUNS/distill"
+    cp -r "$snap/teacher" "$RUNS/teacher/model"
+    cp -r "$snap/distill/checkpoints" "$RUNS/distill/checkpoints"
+    cp "$snap/distill/log.jsonl" "$RUNS/distill/log.jsonl"
+    echo "restored the teacher and distill checkpoint $(cat "$snap/distill/checkpoints/latest") into $RUNS"
+    ;;
   *)
-    sed -n '2,17p' "$0"
+    sed -n '2,21p' "$0"
     exit 2
     ;;
 esac

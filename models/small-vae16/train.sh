@@ -27,6 +27,11 @@ read -r -a TADSR <<< "${TADSR:-node bin/tadsr.js}"
 
 link_runs() {
   mkdir -p "$RUNS" runs
+  # never repoint a link that a running stage may be writing through: say so instead
+  if [[ -L runs/small-vae16 && "$(readlink runs/small-vae16)" != "$RUNS" ]]; then
+    echo "train.sh: runs/small-vae16 points to $(readlink runs/small-vae16), not \$TADSR_RUNS=$RUNS; remove the link first if no run uses it" >&2
+    exit 2
+  fi
   ln -sfn "$RUNS" runs/small-vae16
 }
 
