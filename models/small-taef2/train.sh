@@ -9,6 +9,8 @@
 #                                                    # steps 1–500 at lr 5e-4 (distill.json)
 #   models/small-taef2/train.sh distill-decay        # the same run continued from step 500 at lr 1e-4
 #                                                    # (distill-decay.json, always --resume)
+#   models/small-taef2/train.sh no-lpips             # ablation: distill's step-500 checkpoint continued like
+#                                                    # distill-decay but without ST-LPIPS (distill-decay-no-lpips.json)
 #   models/small-taef2/train.sh snapshot             # copy the teacher (F16) and the latest distillation checkpoint
 #                                                    # into models/small-taef2/snapshot/ (committed, so the run
 #                                                    # survives a change of machine)
@@ -48,6 +50,17 @@ case "$stage" in
   teacher) link_runs; "${TADSR[@]}" pretrain --config "$HERE/pretrain-unet.json" --quiet "$@" ;;
   distill) link_runs; "${TADSR[@]}" train --config "$HERE/distill.json" --quiet "$@" ;;
   distill-decay) link_runs; "${TADSR[@]}" train --config "$HERE/distill-decay.json" --quiet --resume "$@" ;;
+  no-lpips)
+    link_runs
+    if [[ ! -e $RUNS/distill-no-lpips/checkpoints ]]; then
+      from="$RUNS/distill/checkpoints/step-000500"
+      [[ -d $from ]] || { echo "train.sh no-lpips: $from is missing (run the distill stage first)" >&2; exit 2; }
+      mkdir -p "$RUNS/distill-no-lpips/checkpoints"
+      cp -r "$from" "$RUNS/distill-no-lpips/checkpoints/"
+      basename "$from" > "$RUNS/distill-no-lpips/checkpoints/latest"
+    fi
+    "${TADSR[@]}" train --config "$HERE/distill-decay-no-lpips.json" --quiet --resume "$@"
+    ;;
   snapshot)
     link_runs
     snap=$HERE/snapshot
@@ -72,7 +85,7 @@ case "$stage" in
     echo "restored the teacher and distill checkpoint $(cat "$snap/distill/checkpoints/latest") into $RUNS"
     ;;
   *)
-    sed -n '2,21p' "$0"
+    sed -n '2,23p' "$0"
     exit 2
     ;;
 esac
