@@ -9,8 +9,8 @@
 #                                                    # steps 1–500 at lr 5e-4 (distill.json)
 #   models/small-taef2/train.sh distill-decay        # the same run continued from step 500 at lr 1e-4
 #                                                    # (distill-decay.json, always --resume)
-#   models/small-taef2/train.sh no-lpips             # ablation: distill's step-500 checkpoint continued like
-#                                                    # distill-decay but without ST-LPIPS (distill-decay-no-lpips.json)
+#   models/small-taef2/train.sh ablation no-lpips|no-tavsd   # distill's step-500 checkpoint continued like
+#                                                    # distill-decay without one loss term (distill-decay-NAME.json)
 #   models/small-taef2/train.sh snapshot             # copy the teacher (F16) and the latest distillation checkpoint
 #                                                    # into models/small-taef2/snapshot/ (committed, so the run
 #                                                    # survives a change of machine)
@@ -50,16 +50,19 @@ case "$stage" in
   teacher) link_runs; "${TADSR[@]}" pretrain --config "$HERE/pretrain-unet.json" --quiet "$@" ;;
   distill) link_runs; "${TADSR[@]}" train --config "$HERE/distill.json" --quiet "$@" ;;
   distill-decay) link_runs; "${TADSR[@]}" train --config "$HERE/distill-decay.json" --quiet --resume "$@" ;;
-  no-lpips)
+  ablation)
     link_runs
-    if [[ ! -e $RUNS/distill-no-lpips/checkpoints ]]; then
+    name="${1:?usage: train.sh ablation no-lpips|no-tavsd [--resume]}"
+    shift
+    [[ -f $HERE/distill-decay-$name.json ]] || { echo "train.sh ablation: no $HERE/distill-decay-$name.json" >&2; exit 2; }
+    if [[ ! -e $RUNS/distill-$name/checkpoints ]]; then
       from="$RUNS/distill/checkpoints/step-000500"
-      [[ -d $from ]] || { echo "train.sh no-lpips: $from is missing (run the distill stage first)" >&2; exit 2; }
-      mkdir -p "$RUNS/distill-no-lpips/checkpoints"
-      cp -r "$from" "$RUNS/distill-no-lpips/checkpoints/"
-      basename "$from" > "$RUNS/distill-no-lpips/checkpoints/latest"
+      [[ -d $from ]] || { echo "train.sh ablation: $from is missing (run the distill stage first)" >&2; exit 2; }
+      mkdir -p "$RUNS/distill-$name/checkpoints"
+      cp -r "$from" "$RUNS/distill-$name/checkpoints/"
+      basename "$from" > "$RUNS/distill-$name/checkpoints/latest"
     fi
-    "${TADSR[@]}" train --config "$HERE/distill-decay-no-lpips.json" --quiet --resume "$@"
+    "${TADSR[@]}" train --config "$HERE/distill-decay-$name.json" --quiet --resume "$@"
     ;;
   snapshot)
     link_runs
