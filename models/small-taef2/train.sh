@@ -69,6 +69,7 @@ case "$stage" in
     snap=$HERE/snapshot
     mkdir -p "$snap/distill/checkpoints"
     npx tsx bench/shipped-model-export.ts runs/small-taef2/teacher/model "$snap/teacher" "$HERE/MODEL_CARD.md"
+    sed -i "s|\"$PWD/|\"|g" "$snap/teacher/model.json"   # provenance paths relative to the repository
     latest=$(cat "$RUNS/distill/checkpoints/latest")
     for old in "$snap"/distill/checkpoints/step-*; do [[ -e $old && $(basename "$old") != "$latest" ]] && rm -r -- "$old"; done
     cp -r "$RUNS/distill/checkpoints/$latest" "$snap/distill/checkpoints/"
