@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ModelDirError } from '../graphs/model-dir.js';
 import { countNcnnParams, parseNcnn } from './ncnn.js';
@@ -161,6 +161,13 @@ export interface ConvertPeerOptions {
 
 /** Convert an ncnn pair into a peer folder; returns the manifest written. */
 export async function convertNcnnPeer(o: ConvertPeerOptions): Promise<PeerManifest> {
+  // replace only a previous peer folder (or an empty one): never a folder of the user's own files
+  if (existsSync(o.out)) {
+    const entries = await readdir(o.out);
+    if (entries.length > 0 && !entries.includes('peer.json')) {
+      throw new ModelDirError(`${o.out} is not empty and not a converted peer folder (no peer.json): choose a new --out`);
+    }
+  }
   const param = await sourceFile(o.param);
   const bin = await sourceFile(o.bin);
   const net = parseNcnn(param.bytes.toString('utf8'), bin.bytes);
