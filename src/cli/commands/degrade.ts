@@ -10,6 +10,7 @@ import { lastValueFrom, tap } from 'rxjs';
 import { DegradationConfigError } from '../../degradation/config.js';
 import { probeWritable } from '../../io/safe-output.js';
 import { type DegradeEvent, DegradeUsageError, degradeDataset, isDirectory } from '../../graphs/degrade-dataset.js';
+import { intOption } from '../int-option.js';
 
 interface DegradeCliOptions {
   in: string;
@@ -70,15 +71,6 @@ export function registerDegrade(program: Command): void {
 function usage(message: string): number {
   process.stderr.write(`tadsr degrade: ${message}\n`);
   return 2;
-}
-
-function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined | string {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    return `--${name} must be an integer from ${min} to ${max}, got "${value}"`;
-  }
-  return n;
 }
 
 async function runDegrade(o: DegradeCliOptions): Promise<number> {

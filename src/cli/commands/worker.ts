@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { DegradationConfigError, loadDegradationConfig, parseDegradationConfig } from '../../degradation/config.js';
 import { degradeConfigHash } from '../../queue/degrade-jobs.js';
 import { QueueUsageError } from '../../queue/errors.js';
+import { intOption } from '../int-option.js';
 
 interface WorkerCliOptions {
   queue: string;
@@ -39,15 +40,6 @@ Examples:
 function usage(message: string): number {
   process.stderr.write(`tadsr worker: ${message}\n`);
   return 2;
-}
-
-function intOption(name: string, value: string | undefined, min: number, max: number): number | undefined | string {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    return `--${name} must be an integer from ${min} to ${max}, got "${value}"`;
-  }
-  return n;
 }
 
 export function registerWorker(program: Command): void {
