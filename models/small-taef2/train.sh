@@ -11,6 +11,8 @@
 #                                                    # (distill-decay.json, always --resume)
 #   models/small-taef2/train.sh ablation no-lpips|no-tavsd   # distill's step-500 checkpoint continued like
 #                                                    # distill-decay without one loss term (distill-decay-NAME.json)
+#   models/small-taef2/train.sh run NAME [--resume]  # any other distillation config of this folder (NAME.json),
+#                                                    # from the teacher, e.g. distill-lr1e-4 (lr 1e-4 from step 0)
 #   models/small-taef2/train.sh snapshot             # copy the teacher (F16) and the latest distillation checkpoint
 #                                                    # into models/small-taef2/snapshot/ (committed, so the run
 #                                                    # survives a change of machine)
@@ -64,6 +66,13 @@ case "$stage" in
     fi
     "${TADSR[@]}" train --config "$HERE/distill-decay-$name.json" --quiet --resume "$@"
     ;;
+  run)
+    link_runs
+    name="${1:?usage: train.sh run NAME [--resume]}"
+    shift
+    [[ -f $HERE/$name.json ]] || { echo "train.sh run: no $HERE/$name.json" >&2; exit 2; }
+    "${TADSR[@]}" train --config "$HERE/$name.json" --quiet "$@"
+    ;;
   snapshot)
     link_runs
     snap=$HERE/snapshot
@@ -89,7 +98,7 @@ case "$stage" in
     echo "restored the teacher and distill checkpoint $(cat "$snap/distill/checkpoints/latest") into $RUNS"
     ;;
   *)
-    sed -n '2,23p' "$0"
+    sed -n '2,25p' "$0"
     exit 2
     ;;
 esac
