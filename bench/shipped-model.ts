@@ -12,7 +12,9 @@
  * ```sh
  * npx tsx bench/shipped-model.ts                       # 5 images each, tiled rows for all three
  * npx tsx bench/shipped-model.ts --images 10 --no-thick-tiled --t-s 500 --model models/default
+ * npx tsx bench/shipped-model.ts --also realesr-general-x4v3,models/small-vae16-old   # more rows, same run
  * ```
+ * `--also` adds rows for more models run the same way: model folders or GAN peer names (tools/convert-peer.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -24,6 +26,7 @@ import { resolveImagePaths } from '../src/io/list-images.js';
 import type { RgbImage } from '../src/image.js';
 import { median, parseArgs } from './peers-args.js';
 import { loadTadsrPeer } from './peers-tadsr.js';
+import { resolvePeerModel } from '../src/peers/peer-dir.js';
 import { loadUpscalerJsPeer, type UpscalerJsModelName } from './peers-upscalerjs-model.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +37,7 @@ const nImages = args.int('images', 5);
 const tS = args.int('t-s', 500);
 const thickTiled = !args.flag('no-thick-tiled');
 const thickImages = args.int('thick-images', Math.min(nImages, 3));
+const also = (args.get('also') ?? '').split(',').filter((x) => x.length > 0);
 
 interface Runner {
   name: string;
@@ -44,10 +48,10 @@ interface Runner {
   dispose(): Promise<void>;
 }
 
-async function tadsrRunner(): Promise<Runner> {
+async function tadsrRunner(model: string): Promise<Runner> {
   const p = await loadTadsrPeer(model, tS);
   if ('skipped' in p) throw new Error(p.skipped);
-  return { name: `tadsr ${model.replace(`${repoRoot}/`, '')} t_s=${tS}`, runtime: () => p.runtime, loadMs: p.loadMs, whole: p.upscale, tiled: p.upscaleTiled, dispose: () => p.dispose() };
+  return { name: `tadsr ${model.replace(`${repoRoot}/`, '')}${resolvePeerModel(model) !== undefined ? ' (GAN peer)' : ` t_s=${tS}`}`, runtime: () => p.runtime, loadMs: p.loadMs, whole: p.upscale, tiled: p.upscaleTiled, dispose: () => p.dispose() };
 }
 
 async function ujsRunner(name: UpscalerJsModelName): Promise<Runner> {
@@ -73,7 +77,8 @@ async function main(): Promise<void> {
 
   const rows: { name: string; runtime: string; loadMs: number; ms: number; n: number; tiledS?: number; load: number }[] = [];
   const makers: [string, () => Promise<Runner>][] = [
-    ['tadsr', tadsrRunner],
+    ['tadsr', () => tadsrRunner(model)],
+    ...also.map((m): [string, () => Promise<Runner>] => [m, () => tadsrRunner(m)]),
     ['esrgan-slim', () => ujsRunner('esrgan-slim')],
     ['esrgan-thick', () => ujsRunner('esrgan-thick')],
   ];
