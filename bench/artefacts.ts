@@ -34,6 +34,11 @@ const names = (await readdir(values.lq)).filter((n) => /\.(png|jpe?g)$/i.test(n)
 const step = Math.max(1, Math.floor(names.length / Number(values.limit)));
 const picked = names.filter((_, i) => i % step === 0).slice(0, Number(values.limit));
 
+function meanFinite(xs: number[]): number {
+  const f = xs.filter((x) => Number.isFinite(x));
+  return f.length ? f.reduce((a, b) => a + b, 0) / f.length : Number.NaN;
+}
+
 function summary(label: string, stats: ArtefactStats[]): string {
   const mean = (f: (s: ArtefactStats) => number) => stats.reduce((a, s) => a + f(s), 0) / stats.length;
   const minBorder = (s: ArtefactStats) => Math.min(s.border.top, s.border.bottom, s.border.left, s.border.right);
@@ -47,14 +52,15 @@ function summary(label: string, stats: ArtefactStats[]): string {
     mean(maxBorder).toFixed(3),
     (100 * mean((s) => s.overshoot)).toFixed(3).padStart(7),
     mean((s) => s.chroma).toFixed(3),
-    `${washed}/${stats.length}`,
+    `${washed}/${stats.length}`.padEnd(10),
+    meanFinite(stats.map((s) => s.flatTexture)).toFixed(2),
   ].join('  ');
 }
 
 const lqs = await Promise.all(picked.map((n) => readImageFile(join(values.lq, n))));
 const refs = lqs.map((lq) => bicubicUpscale(lq, 4));
 process.stdout.write(`${picked.length} images of ${values.lq}, t_s ${values['t-s']}; reference = MATLAB bicubic ×4\n`);
-process.stdout.write(`${'model'.padEnd(40)}  border(mean min, worst, mean max)  overshoot%  chroma  chroma<0.7\n`);
+process.stdout.write(`${'model'.padEnd(40)}  border(mean min, worst, mean max)  overshoot%  chroma  chroma<0.7  flat-texture(levels)\n`);
 process.stdout.write(`${summary('bicubic', refs.map((r) => artefactStats(r, r)))}\n`);
 for (const dir of values.model!) {
   const up = await Upscaler.load(dir);

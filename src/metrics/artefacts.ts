@@ -8,6 +8,9 @@
  *   (the reference is what the output should look like: the bicubic upscale of the input).
  * - {@link chromaRatio}: mean chroma (‖(Cb, Cr)‖, BT.601) of the output over that of the reference; below ~0.7 an
  *   image looks desaturated, above ~1.3 oversaturated.
+ * - {@link flatTexture}: texture painted where the input is flat (the hatch/weave patterns a generative student can
+ *   add to walls and sky): mean luma standard deviation, in 8-bit levels, of the output's 8×8 blocks whose
+ *   reference block is flat (std < 1.5 levels). Bicubic itself stays near 0.5; visible patterns start around 2.
  *
  * All take RGB images in [0, 1] (HWC float32, `RgbImage`); all return plain numbers, so tests and benchmarks can
  * set thresholds.
@@ -86,10 +89,45 @@ export function chromaRatio(img: RgbImage, ref: RgbImage): number {
   return r > 1e-6 ? meanChroma(img) / r : Number.NaN;
 }
 
+function blockLumaStd(img: RgbImage, x0: number, y0: number, n: number): number {
+  let s = 0;
+  let s2 = 0;
+  for (let y = y0; y < y0 + n; y++) {
+    for (let x = x0; x < x0 + n; x++) {
+      const v = luma(img.data, y * img.width + x);
+      s += v;
+      s2 += v * v;
+    }
+  }
+  const m = s / (n * n);
+  return Math.sqrt(Math.max(0, s2 / (n * n) - m * m));
+}
+
+/**
+ * Texture on flat areas: mean luma std (8-bit levels) of `img`'s 8×8 blocks where `ref`'s block std is under
+ * `flatBelow` levels; `{ texture, flatFraction }` (texture NaN when no block of `ref` is flat).
+ */
+export function flatTexture(img: RgbImage, ref: RgbImage, flatBelow = 1.5, block = 8): { readonly texture: number; readonly flatFraction: number } {
+  let sum = 0;
+  let flat = 0;
+  let all = 0;
+  for (let y = 0; y + block <= ref.height; y += block) {
+    for (let x = 0; x + block <= ref.width; x += block) {
+      all++;
+      if (255 * blockLumaStd(ref, x, y, block) >= flatBelow) continue;
+      flat++;
+      sum += 255 * blockLumaStd(img, x, y, block);
+    }
+  }
+  return { texture: flat > 0 ? sum / flat : Number.NaN, flatFraction: all > 0 ? flat / all : 0 };
+}
+
 export interface ArtefactStats {
   readonly border: BorderRatios;
   readonly overshoot: number;
   readonly chroma: number;
+  /** {@link flatTexture}'s texture (8-bit levels; NaN when the reference has no flat block). */
+  readonly flatTexture: number;
 }
 
 /** All three statistics of `sr` against `ref` (e.g. the bicubic upscale of the input, same size as `sr`). */
@@ -97,5 +135,5 @@ export function artefactStats(sr: RgbImage, ref: RgbImage): ArtefactStats {
   if (sr.width !== ref.width || sr.height !== ref.height) {
     throw new RangeError(`artefactStats: ${sr.width}x${sr.height} output against a ${ref.width}x${ref.height} reference`);
   }
-  return { border: borderRatio(sr), overshoot: overshoot(sr, ref), chroma: chromaRatio(sr, ref) };
+  return { border: borderRatio(sr), overshoot: overshoot(sr, ref), chroma: chromaRatio(sr, ref), flatTexture: flatTexture(sr, ref).texture };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createImage, type RgbImage } from '../../src/image.js';
-import { artefactStats, borderRatio, chromaRatio, overshoot } from '../../src/metrics/artefacts.js';
+import { artefactStats, borderRatio, chromaRatio, flatTexture, overshoot } from '../../src/metrics/artefacts.js';
 
 function image(w: number, h: number, f: (x: number, y: number) => [number, number, number]): RgbImage {
   const d = new Float32Array(w * h * 3);
@@ -9,6 +9,20 @@ function image(w: number, h: number, f: (x: number, y: number) => [number, numbe
 }
 
 describe('artefact statistics', () => {
+  it('flatTexture: stripes painted on a flat area count, stripes that the reference has do not', () => {
+    const flat = image(32, 32, () => [0.5, 0.5, 0.5]);
+    const stripes = image(32, 32, (_x, y) => (y % 2 ? [0.52, 0.52, 0.52] : [0.48, 0.48, 0.48]));
+    expect(flatTexture(flat, flat).flatFraction).toBe(1);
+    expect(flatTexture(flat, flat).texture).toBeCloseTo(0, 4);
+    // ±0.02 → std 0.02 · 255 = 5.1 levels
+    expect(flatTexture(stripes, flat).texture).toBeCloseTo(5.1, 3);
+    // where the reference itself is textured, the block is not flat and is left out
+    const r = flatTexture(stripes, stripes);
+    expect(r.flatFraction).toBe(0);
+    expect(Number.isNaN(r.texture)).toBe(true);
+    expect(artefactStats(stripes, flat).flatTexture).toBeCloseTo(5.1, 3);
+  });
+
   it('borderRatio: 1 on a flat image, names the darkened side', () => {
     const flat = image(32, 24, () => [0.6, 0.6, 0.6]);
     expect(borderRatio(flat)).toEqual({ top: 1, bottom: 1, left: 1, right: 1 });
@@ -44,6 +58,7 @@ describe('artefact statistics', () => {
   it('artefactStats refuses mismatched sizes', () => {
     const a = image(16, 16, () => [0.5, 0.5, 0.5]);
     expect(() => artefactStats(a, image(8, 8, () => [0.5, 0.5, 0.5]))).toThrow(/16x16 output against a 8x8/);
-    expect(artefactStats(a, a)).toEqual({ border: { top: 1, bottom: 1, left: 1, right: 1 }, overshoot: 0, chroma: Number.NaN });
+    expect(artefactStats(a, a)).toMatchObject({ border: { top: 1, bottom: 1, left: 1, right: 1 }, overshoot: 0, chroma: Number.NaN });
+    expect(artefactStats(a, a).flatTexture).toBeCloseTo(0, 4);
   });
 });
