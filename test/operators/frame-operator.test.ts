@@ -9,7 +9,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { DataError, type Frame, type FrameError, type Item, isFrameError } from '../../src/frame.js';
 import { mapFrames, mergeMapFrames } from '../../src/operators/frame-operator.js';
-import { tile } from '../../src/operators/tile.js';
+import { type Tiled, tile } from '../../src/operators/tile.js';
 import { untile } from '../../src/operators/untile.js';
 import { createImage } from '../../src/image.js';
 
@@ -84,7 +84,7 @@ describe('tile → per-tile stage → untile (marbles)', () => {
       const src = cold<Item<L>>('a-b|', { a, b: bad });
       const out = src.pipe(
         tile({ tile: 16, overlap: 8 }),
-        mapFrames('sr', (t: L) => ({ ...t, sr: t.lq })),
+        mapFrames('sr', (t: Tiled<L>) => ({ ...t, sr: t.lq })),
         untile(),
         mapFrames('id', (x: Frame) => ({ id: x.id })),
       );
@@ -97,7 +97,7 @@ describe('tile → per-tile stage → untile (marbles)', () => {
       const src = cold<Item<L>>('a-c|', { a: { id: 'a', lq: img(40, 8) }, c: { id: 'c', lq: img(8, 8) } });
       const out = src.pipe(
         tile({ tile: 16, overlap: 8 }),
-        mapFrames('sr', (t: L & { tile: { index: number } }) => {
+        mapFrames('sr', (t: Tiled<L>) => {
           if (t.id === 'a' && t.tile.index === 1) throw new DataError('tile 1 is bad');
           return { ...t, sr: t.lq };
         }),
