@@ -5,6 +5,8 @@
  */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { type PretrainConfig, parsePretrainConfig, pretrainConfigSchema } from '../../src/graphs/pretrain-config.js';
+import { type TrainConfig, parseTrainConfig, trainConfigSchema } from '../../src/graphs/train-config.js';
+import type { OneStepFormula } from '../../src/schedule/one-step.js';
 
 /** Paths of every property that has a `default` in an object schema (recursively). */
 function defaultedPaths(schema: { readonly properties?: Readonly<Record<string, unknown>> }, prefix = ''): string[] {
@@ -44,5 +46,24 @@ describe('pre-training config', () => {
     for (const preset of ['tiny', 'small', 'small-taef2', 'sd21-base'] as const) {
       expect(parsePretrainConfig({ preset, data: { hq: 'hq' }, out: 'o' }, 'test', '/base').preset).toBe(preset);
     }
+  });
+});
+
+describe('distillation config', () => {
+  it('its type is the schema\'s (and its formula is the schedule\'s OneStepFormula)', () => {
+    expectTypeOf<TrainConfig['formula']>().toEqualTypeOf<OneStepFormula>();
+    expectTypeOf<TrainConfig['weights']>().toEqualTypeOf<{ mse: number; lpips: number; tavsd: number }>();
+    expectTypeOf<TrainConfig['timeMapping']>().toEqualTypeOf<{ lambda: number; gamma: number }>();
+    expectTypeOf<TrainConfig['teacherBackend']>().toEqualTypeOf<'tfjs' | 'onnx'>();
+    expectTypeOf<TrainConfig['data']['patch']>().toEqualTypeOf<number>();
+    expectTypeOf<TrainConfig['steps']>().toEqualTypeOf<number>();
+    expectTypeOf<TrainConfig['tae']>().toEqualTypeOf<boolean>();
+  });
+
+  it('every key with a default is filled by validation', () => {
+    const cfg = parseTrainConfig({ preset: 'tiny', data: { hq: 'hq' }, out: 'o' }, 'test', '/base');
+    const paths = defaultedPaths(trainConfigSchema);
+    expect(paths).toEqual(expect.arrayContaining(['data.patch', 'weights', 'weights.tavsd', 'timeMapping.lambda', 'formula', 'teacherBackend']));
+    for (const p of paths) expect(at(cfg, p), p).toBeDefined();
   });
 });
