@@ -3,7 +3,9 @@
  * fail `npm run typecheck` when a schema changes without its type following, and the runtime checks show that
  * every key the type promises (each key with a `default`) is really there after ajv has filled the defaults.
  */
+import type { FromSchema } from 'json-schema-to-ts';
 import { describe, expect, expectTypeOf, it } from 'vitest';
+import { type DegradationConfig, defaultDegradationConfig, degradationConfigSchema } from '../../src/degradation/config.js';
 import { type PretrainConfig, parsePretrainConfig, pretrainConfigSchema } from '../../src/graphs/pretrain-config.js';
 import { type TrainConfig, parseTrainConfig, trainConfigSchema } from '../../src/graphs/train-config.js';
 import type { OneStepFormula } from '../../src/schedule/one-step.js';
@@ -64,6 +66,24 @@ describe('distillation config', () => {
     const cfg = parseTrainConfig({ preset: 'tiny', data: { hq: 'hq' }, out: 'o' }, 'test', '/base');
     const paths = defaultedPaths(trainConfigSchema);
     expect(paths).toEqual(expect.arrayContaining(['data.patch', 'weights', 'weights.tavsd', 'timeMapping.lambda', 'formula', 'teacherBackend']));
+    for (const p of paths) expect(at(cfg, p), p).toBeDefined();
+  });
+});
+
+describe('degradation config', () => {
+  /** The interface narrows the schema's fixed-length arrays to tuples (`Range`, 3 resize probabilities). */
+  type Widen<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
+  type FromDegradationSchema = Omit<FromSchema<typeof degradationConfigSchema>, '$schema'>;
+
+  it('the interface is the schema\'s type key for key (only tuples narrowed)', () => {
+    expectTypeOf<Widen<DegradationConfig>>().toEqualTypeOf<FromDegradationSchema>();
+    expectTypeOf<keyof DegradationConfig>().toEqualTypeOf<keyof FromDegradationSchema>();
+  });
+
+  it('every key with a default is filled by validation', () => {
+    const cfg = defaultDegradationConfig();
+    const paths = defaultedPaths(degradationConfigSchema);
+    expect(paths.length).toBe(Object.keys(degradationConfigSchema.properties).length - 1); // all but $schema
     for (const p of paths) expect(at(cfg, p), p).toBeDefined();
   });
 });
