@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Backend, HostTensor, SubNetwork } from '../../src/backends/backend.js';
 import { registerBackendFactory } from '../../src/backends/registry.js';
+import { onnxFactory } from '../../src/backends/onnx/factory.js';
 import { tfjsFactory } from '../../src/backends/tfjs/factory.js';
 import { createTfjsBackend } from '../../src/backends/tfjs/tfjs-backend.js';
 import { type FrameError, isFrameError } from '../../src/frame.js';
@@ -145,46 +146,49 @@ describe('unsubscribing a real graph', () => {
 });
 
 describe('upscale() torn down mid-run', () => {
-  it('processes no further image, disposes the backend it loaded and frees its tensors', async () => {
-    const dir = join(root, 'upscale');
-    mkdirSync(join(dir, 'in'), { recursive: true });
-    await initModelDir(join(dir, 'model'), 'tiny', { seed: 5 });
-    for (const n of ['a', 'b', 'c', 'd', 'e']) await png(join(dir, 'in', `${n}.png`), 8, 8);
-    const made: Counted[] = [];
-    registerBackendFactory('counted-tfjs', async () => ({
-      ...tfjsFactory,
-      name: 'counted-tfjs',
-      create: async (s, w, o) => {
-        const b = new Counted(await tfjsFactory.create(s, w, o));
-        made.push(b);
-        return b;
-      },
-    }));
-    const before = tf.memory().numTensors;
-    const events: UpscaleEvent[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const sub = upscale([join(dir, 'in')], join(dir, 'out'), { model: join(dir, 'model'), backend: 'counted-tfjs', tS: 300 }).subscribe({
-        next: (e) => {
-          events.push(e);
-          if (e.type === 'file') {
-            sub.unsubscribe();
-            resolve();
-          }
+  for (const kind of ['tfjs', 'onnx'] as const) {
+    it(`${kind}: processes no further image, disposes the backend it loaded${kind === 'tfjs' ? ' and frees its tensors' : ' (its session worker)'}`, async () => {
+      const dir = join(root, `upscale-${kind}`);
+      mkdirSync(join(dir, 'in'), { recursive: true });
+      await initModelDir(join(dir, 'model'), 'tiny', { seed: 5 });
+      for (const n of ['a', 'b', 'c', 'd', 'e']) await png(join(dir, 'in', `${n}.png`), 8, 8);
+      const made: Counted[] = [];
+      const real = kind === 'tfjs' ? tfjsFactory : onnxFactory;
+      registerBackendFactory(`counted-${kind}`, async () => ({
+        ...real,
+        name: `counted-${kind}`,
+        create: async (s, w, o) => {
+          const b = new Counted(await real.create(s, w, o));
+          made.push(b);
+          return b;
         },
-        error: reject,
-        complete: () => reject(new Error('completed before the first file')),
+      }));
+      const before = tf.memory().numTensors;
+      const events: UpscaleEvent[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const sub = upscale([join(dir, 'in')], join(dir, 'out'), { model: join(dir, 'model'), backend: `counted-${kind}`, tS: 300 }).subscribe({
+          next: (e) => {
+            events.push(e);
+            if (e.type === 'file') {
+              sub.unsubscribe();
+              resolve();
+            }
+          },
+          error: reject,
+          complete: () => reject(new Error('completed before the first file')),
+        });
       });
+      expect(made).toHaveLength(1);
+      const backend = made[0]!;
+      const startedAtUnsubscribe = backend.started.length;
+      await vi.waitFor(() => expect(backend.disposed).toBe(1), { timeout: 30_000 });
+      expect(backend.inFlight).toBe(0);
+      expect(backend.started.length).toBe(startedAtUnsubscribe); // no image after the first was started
+      expect(events.filter((e) => e.type === 'file')).toHaveLength(1);
+      expect(events.some((e) => e.type === 'done')).toBe(false);
+      expect(readdirSync(join(dir, 'out'))).toHaveLength(1);
+      expect(existsSync(join(dir, 'out', 'a.png'))).toBe(true);
+      expect(tf.memory().numTensors).toBe(before);
     });
-    expect(made).toHaveLength(1);
-    const backend = made[0]!;
-    const startedAtUnsubscribe = backend.started.length;
-    await vi.waitFor(() => expect(backend.disposed).toBe(1), { timeout: 30_000 });
-    expect(backend.inFlight).toBe(0);
-    expect(backend.started.length).toBe(startedAtUnsubscribe); // no image after the first was started
-    expect(events.filter((e) => e.type === 'file')).toHaveLength(1);
-    expect(events.some((e) => e.type === 'done')).toBe(false);
-    expect(readdirSync(join(dir, 'out'))).toHaveLength(1);
-    expect(existsSync(join(dir, 'out', 'a.png'))).toBe(true);
-    expect(tf.memory().numTensors).toBe(before);
-  });
+  }
 });
