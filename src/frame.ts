@@ -7,6 +7,10 @@
  *
  * Errors that are *data* (a corrupt file among thousands) become a {@link FrameError} that flows to the end of
  * the stream and is reported there; operators pass it through untouched. Errors that are *bugs* throw.
+ *
+ * The error channel is a tagged union (`Item<F> = F | FrameError`, told apart by {@link isFrameError}), not an
+ * fp-ts `Either`: a good frame stays the plain record every operator and user reads (no `right` to unwrap at each
+ * step), the frame helpers in `operators/frame-operator.ts` do the pass-through once, and no dependency is needed.
  */
 import type { RgbImage } from './image.js';
 

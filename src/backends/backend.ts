@@ -10,11 +10,10 @@
  * by the TF.js backend (`src/backends/tfjs/`) — inference-only backends (ONNX) implement just this interface.
  */
 
-/** A host-side tensor: what crosses the boundary between operators and backends. */
-export interface HostTensor {
-  readonly shape: readonly number[];
-  readonly data: Float32Array;
-}
+import type { HostTensor } from '../host-tensor.js';
+
+/** A host-side tensor: what crosses the boundary between operators and backends (defined in `src/host-tensor.ts`). */
+export type { HostTensor };
 
 /**
  * Names of the runnable sub-networks of a TADSR model, with their inputs → output (NCHW float32; every backend

@@ -3,24 +3,9 @@
  * Tools that want "all backends present" (`tadsr bench --backends all`) iterate `backendFactories`.
  * Add a backend: one entry below (or `registerBackendFactory` from outside).
  */
-import type { ModelWeights } from '../models/params.js';
-import type { ModelSpec } from '../models/specs.js';
-import type { Backend } from './backend.js';
+import type { BackendFactory } from './backend-factory.js';
 
-/** How to make one kind of backend, and which variants of it (runtimes, devices) this machine has. */
-export interface BackendFactory {
-  /** e.g. `onnx`, `tfjs`. */
-  readonly name: string;
-  /**
-   * Variants available here, fastest first, e.g. `['cuda', 'cpu']` for ONNX Runtime with CUDA, `['wasm', 'cpu']`
-   * for TF.js. Empty: none is usable on this machine.
-   */
-  variants(): Promise<readonly string[]>;
-  /** Whether `variant` may be asked for by name even when `variants()` leaves it out (e.g. a software GPU). */
-  accepts?(variant: string): boolean;
-  /** A backend for `spec` + `weights` running on `variant` (default: the first of `variants()`). */
-  create(spec: ModelSpec, weights: ModelWeights, opts?: { readonly variant?: string }): Promise<Backend>;
-}
+export type { BackendFactory } from './backend-factory.js';
 
 const loaders = new Map<string, () => Promise<BackendFactory>>([
   ['onnx', async () => (await import('./onnx/factory.js')).onnxFactory],

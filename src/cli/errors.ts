@@ -26,6 +26,7 @@ import { TrainError } from '../graphs/training/train-error.js';
 import { BudgetError } from '../graphs/upscale-plan.js';
 import { RunLockError } from '../io/run-lock.js';
 import { OutputError } from '../io/safe-output.js';
+import { UnknownPresetError } from '../models/presets.js';
 import { ModelSpecError } from '../models/schema.js';
 import { CheckpointMismatchError, SafetensorsFormatError } from '../models/safetensors.js';
 
@@ -43,6 +44,7 @@ const USAGE_ERRORS: readonly (abstract new (...args: never[]) => Error)[] = [
   InferUsageError,
   ModelDirError,
   ModelSpecError,
+  UnknownPresetError,
   ConfigError,
   DegradeUsageError,
   DegradationConfigError,

@@ -73,24 +73,24 @@ export interface DegradationConfig {
   final_resize_first_prob: number;
 }
 
-const prob = (d: number) => ({ type: 'number', minimum: 0, maximum: 1, default: d });
+const prob = (d: number) => ({ type: 'number', minimum: 0, maximum: 1, default: d }) as const;
 const range = (d: Range, min = 0, max?: number) => ({
   type: 'array',
-  items: max === undefined ? { type: 'number', minimum: min } : { type: 'number', minimum: min, maximum: max },
+  items: max === undefined ? ({ type: 'number', minimum: min } as const) : ({ type: 'number', minimum: min, maximum: max } as const),
   minItems: 2,
   maxItems: 2,
   default: [...d],
-});
+}) as const;
 const KERNELS = [...KERNEL_TYPES];
-const kernelList = { type: 'array', items: { enum: KERNELS }, minItems: 1, default: KERNELS };
-const kernelProb = { type: 'array', items: { type: 'number', minimum: 0 }, minItems: 1, default: [0.45, 0.25, 0.12, 0.03, 0.12, 0.03] };
+const kernelList = { type: 'array', items: { enum: KERNEL_TYPES }, minItems: 1, default: KERNELS } as const;
+const kernelProb = { type: 'array', items: { type: 'number', minimum: 0 }, minItems: 1, default: [0.45, 0.25, 0.12, 0.03, 0.12, 0.03] } as const;
 const resizeProb = (d: number[]) => ({
   type: 'array',
   items: { type: 'number', minimum: 0 },
   minItems: 3,
   maxItems: 3,
   default: d,
-});
+}) as const;
 const PI = Math.PI;
 
 /** The JSON Schema (draft-07) of {@link DegradationConfig}; every key optional, with its default. */

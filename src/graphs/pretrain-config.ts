@@ -10,49 +10,24 @@
  *   "vae": { "steps": 20000 }, "unet": { "steps": 50000 } }
  * ```
  */
-import { Ajv, type SchemaObject } from 'ajv';
+import { Ajv } from 'ajv';
+import type { FromSchema } from 'json-schema-to-ts';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, readJsonConfig, resolveAgainst, validateConfig } from './config-json.js';
 
-export interface PretrainConfig {
-  preset: 'tiny' | 'small' | 'sd21-base';
-  /** A ModelSpec JSON file (path) used instead of the preset's spec, e.g. a shipped model's own sizes. */
-  spec?: string;
-  /** Start from these weights (diffusers safetensors) instead of a fresh initialisation. */
-  init?: { unet?: string; vae?: string };
-  data: { hq: string; patch: number; batch: number; limit: number };
-  out: string;
-  seed: number;
-  /**
-   * `train`: `"all"` trains encoder and decoder; `"decoder"` freezes the encoder (and with it the latent space a
-   * teacher UNet was trained on) and fine-tunes only `decoder.*` and `post_quant_conv.*`, as SD's ft-MSE VAE did.
-   * `lpipsWeight` > 0 adds LPIPS(x̂, x) (ST-LPIPS or LPIPS-VGG, by the file) and needs `lpipsWeights`.
-   */
-  vae: { steps: number; lr: number; klWeight: number; lpipsWeight: number; train: 'all' | 'decoder' };
-  unet: { steps: number; lr: number };
-  weightDecay: number;
-  maxGradNorm: number;
-  checkpointEvery: number;
-  lpipsWeights?: string;
-  heavyOps: 'ort' | 'tfjs';
-  runtime?: 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
-}
-
-const stage = (steps: number, lr: number, extra: Record<string, unknown> = {}) => ({
-  type: 'object',
-  additionalProperties: false,
-  required: [],
-  default: {},
-  properties: { steps: { type: 'integer', minimum: 0, default: steps }, lr: { type: 'number', exclusiveMinimum: 0, default: lr }, ...extra },
-});
-
-const schema: SchemaObject = {
+/**
+ * The JSON Schema of the pre-training config. {@link PretrainConfig} is derived from it (json-schema-to-ts), so the
+ * type and what ajv accepts cannot drift apart; keys with a `default` are always present after validation.
+ */
+export const pretrainConfigSchema = {
   type: 'object',
   additionalProperties: false,
   required: ['preset', 'data', 'out'],
   properties: {
     preset: { type: 'string', enum: ['tiny', 'small', 'small-taef2', 'sd21-base'] },
+    /** A ModelSpec JSON file (path) used instead of the preset's spec, e.g. a shipped model's own sizes. */
     spec: { type: 'string', minLength: 1 },
+    /** Start from these weights (diffusers safetensors) instead of a fresh initialisation. */
     init: {
       type: 'object',
       additionalProperties: false,
@@ -72,12 +47,34 @@ const schema: SchemaObject = {
     },
     out: { type: 'string', minLength: 1 },
     seed: { type: 'integer', minimum: 0, default: 0 },
-    vae: stage(1000, 1e-4, {
-      klWeight: { type: 'number', minimum: 0, default: 1e-6 },
-      lpipsWeight: { type: 'number', minimum: 0, default: 0 },
-      train: { type: 'string', enum: ['all', 'decoder'], default: 'all' },
-    }),
-    unet: stage(1000, 1e-4),
+    /**
+     * `train`: `"all"` trains encoder and decoder; `"decoder"` freezes the encoder (and with it the latent space a
+     * teacher UNet was trained on) and fine-tunes only `decoder.*` and `post_quant_conv.*`, as SD's ft-MSE VAE did.
+     * `lpipsWeight` > 0 adds LPIPS(x̂, x) (ST-LPIPS or LPIPS-VGG, by the file) and needs `lpipsWeights`.
+     */
+    vae: {
+      type: 'object',
+      additionalProperties: false,
+      required: [],
+      default: {},
+      properties: {
+        steps: { type: 'integer', minimum: 0, default: 1000 },
+        lr: { type: 'number', exclusiveMinimum: 0, default: 1e-4 },
+        klWeight: { type: 'number', minimum: 0, default: 1e-6 },
+        lpipsWeight: { type: 'number', minimum: 0, default: 0 },
+        train: { type: 'string', enum: ['all', 'decoder'], default: 'all' },
+      },
+    },
+    unet: {
+      type: 'object',
+      additionalProperties: false,
+      required: [],
+      default: {},
+      properties: {
+        steps: { type: 'integer', minimum: 0, default: 1000 },
+        lr: { type: 'number', exclusiveMinimum: 0, default: 1e-4 },
+      },
+    },
     weightDecay: { type: 'number', minimum: 0, default: 0.01 },
     maxGradNorm: { type: 'number', minimum: 0, default: 1 },
     checkpointEvery: { type: 'integer', minimum: 1, default: 500 },
@@ -85,9 +82,12 @@ const schema: SchemaObject = {
     heavyOps: { type: 'string', enum: ['ort', 'tfjs'], default: 'ort' },
     runtime: { type: 'string', enum: ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] },
   },
-};
+} as const;
 
-const validate = new Ajv({ useDefaults: true, allErrors: true }).compile<PretrainConfig>(schema);
+/** A validated pre-training config (defaults filled): the type of what {@link pretrainConfigSchema} accepts. */
+export type PretrainConfig = FromSchema<typeof pretrainConfigSchema>;
+
+const validate = new Ajv({ useDefaults: true, allErrors: true }).compile<PretrainConfig>(pretrainConfigSchema);
 
 /** Validate (and fill defaults of) a pre-training config. */
 export function parsePretrainConfig(input: unknown, source = 'pre-training config', base = process.cwd()): PretrainConfig {

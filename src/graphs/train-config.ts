@@ -10,65 +10,14 @@
  * Ablations: `"tae": false` (the plain encoder, no time layers trained), `"tavsd": false` (plain VSD: t_v drawn
  * uniformly from [20, 980) as the official baseline instead of λ·t_s + γ).
  */
-import { Ajv, type SchemaObject } from 'ajv';
+import { Ajv } from 'ajv';
+import type { FromSchema } from 'json-schema-to-ts';
 import { dirname, resolve } from 'node:path';
 import { ConfigError, readJsonConfig, resolveAgainst, validateConfig } from './config-json.js';
 
 export { ConfigError, describeAjvErrors } from './config-json.js';
-import type { OneStepFormula } from '../schedule/one-step.js';
 
-export interface TrainConfig {
-  /** Teacher model directory (its `teacher-unet` or `unet` is the frozen teacher, its VAE the start). */
-  teacher?: string;
-  /** Or an untrained preset (tests, smoke runs). Exactly one of `teacher` / `preset`. */
-  preset?: string;
-  data: {
-    /** Folder of HQ images (read by path, never copied). */
-    hq: string;
-    /** HQ patch side (the degradation's gt_size); LQ is patch/4. */
-    patch: number;
-    batch: number;
-    /** Fraction of samples with a plain bicubic ×4 LQ instead of the Real-ESRGAN pipeline (official 0.01). */
-    bicubicFraction: number;
-    /** Degradation config overrides (see src/degradation/config.ts). */
-    degradation?: Record<string, unknown>;
-    /** Use at most this many images (0: all). */
-    limit: number;
-  };
-  /** Run directory: checkpoints/, log.jsonl, model/ (the final model). */
-  out: string;
-  steps: number;
-  seed: number;
-  lr: number;
-  fakeLr: number;
-  weightDecay: number;
-  maxGradNorm: number;
-  loraRank: number;
-  loraAlpha: number;
-  weights: { mse: number; lpips: number; tavsd: number };
-  /**
-   * Perceptual-loss weights (safetensors) by path: ST-LPIPS AlexNet/VGG (models/stlpips, tools/convert_stlpips.py) or
-   * LPIPS-VGG (tools/convert_lpips.py), told apart by the file; absent: no perceptual term.
-   */
-  lpipsWeights?: string;
-  timeMapping: { lambda: number; gamma: number };
-  formula: OneStepFormula;
-  /** Ablation: false = plain VAE encoder (no time embedding). */
-  tae: boolean;
-  /** Ablation: false = plain VSD, t_v uniform in [20, 980). */
-  tavsd: boolean;
-  checkpointEvery: number;
-  /** Where the frozen teacher runs: TF.js beside the student, or ONNX Runtime. */
-  teacherBackend: 'tfjs' | 'onnx';
-  /** Where heavy ops (conv, matmul, attention, group norm) run: ONNX Runtime kernels or TF.js built-ins. */
-  heavyOps: 'ort' | 'tfjs';
-  /** Force a TF.js runtime (default: the fastest present; env TADSR_TFJS_RUNTIME also forces one). */
-  runtime?: 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
-  /** Debugging switches: reuse sample 0 every step (overfit check); fix t_s. */
-  debug?: { fixedBatch?: boolean; fixedTs?: number };
-}
-
-const schema: SchemaObject = {
+const schema = {
   type: 'object',
   additionalProperties: false,
   required: ['data', 'out'],
@@ -131,7 +80,21 @@ const schema: SchemaObject = {
       properties: { fixedBatch: { type: 'boolean', nullable: true }, fixedTs: { type: 'integer', minimum: 0, maximum: 999, nullable: true } },
     },
   },
-};
+} as const;
+
+/**
+ * A validated distillation config (defaults filled), derived from the schema above (json-schema-to-ts) so the two
+ * cannot drift. Keys: `teacher` (model directory: its teacher UNet is frozen, its VAE the start) or `preset`
+ * (untrained, tests), exactly one; `data` (`hq` folder read by path, `patch` HQ side, `batch`, `bicubicFraction`
+ * of plain-bicubic LQ, `degradation` overrides, `limit`); `out` run directory; optimiser (`lr`, `fakeLr`,
+ * `weightDecay`, `maxGradNorm`), LoRA (`loraRank`, `loraAlpha`), loss `weights`, `lpipsWeights` by path,
+ * `timeMapping` (t_v = λ·t_s + γ), `formula`, ablations `tae` / `tavsd`, `checkpointEvery`, `teacherBackend`,
+ * `heavyOps`, `runtime`, `debug`.
+ */
+export type TrainConfig = FromSchema<typeof schema>;
+
+/** The JSON Schema of {@link TrainConfig}. */
+export const trainConfigSchema = schema;
 
 const ajv = new Ajv({ useDefaults: true, allErrors: true });
 const validate = ajv.compile<TrainConfig>(schema);

@@ -29,7 +29,7 @@ import { tavsdLoss } from '../losses/tavsd.js';
 import { initParams } from '../models/params.js';
 import { presetByName } from '../models/presets.js';
 import type { ModelSpec } from '../models/specs.js';
-import { imageToNchw } from '../operators/loss.js';
+import { imageToNchw } from '../losses/image-nchw.js';
 import { bicubicUpsample } from '../resize/bicubic-upsample.js';
 import { noisingCoefficients, oneStepCoefficients } from '../schedule/one-step.js';
 import { OFFICIAL_TS, tvFromTs } from '../schedule/timesteps.js';

@@ -2,15 +2,12 @@
  * Parameter names and shapes of each network (diffusers names: the public contract of a checkpoint), the
  * parameter count, and a deterministic PyTorch-like initialisation.
  */
-import type { HostTensor } from '../backends/backend.js';
+import type { HostTensor } from '../host-tensor.js';
+import type { ShapeMap, WeightMap } from './param-maps.js';
 import type { ModelSpec, TimeAwareSpec, UNetSpec, VaeSpec } from './specs.js';
 import { taesdParamShapes } from './taesd.js';
 
-/** Parameter name → shape, in the order diffusers registers them. */
-export type ShapeMap = Map<string, number[]>;
-
-/** Weights of one network by diffusers name. */
-export type WeightMap = Map<string, HostTensor>;
+export type { ShapeMap, WeightMap } from './param-maps.js';
 
 function addLinear(m: ShapeMap, name: string, out: number, inp: number, bias = true): void {
   m.set(`${name}.weight`, [out, inp]);

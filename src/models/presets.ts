@@ -167,11 +167,16 @@ export const presets: Readonly<Record<PresetName, ModelSpec>> = {
   'sd21-base': sd21Base,
 };
 
-/** The preset called `name`, or a usage error naming the valid ones. */
+/** A preset name that does not exist (a usage error: the CLI exits 2). */
+export class UnknownPresetError extends Error {
+  override name = 'UnknownPresetError';
+}
+
+/** The preset called `name`, or an {@link UnknownPresetError} naming the valid ones. */
 export function presetByName(name: string): ModelSpec {
   const spec = (presets as Record<string, ModelSpec | undefined>)[name];
   if (spec === undefined) {
-    throw new Error(`unknown preset "${name}" (known: ${Object.keys(presets).join(', ')})`);
+    throw new UnknownPresetError(`unknown preset "${name}" (known: ${Object.keys(presets).join(', ')})`);
   }
   return spec;
 }

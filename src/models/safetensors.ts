@@ -8,7 +8,7 @@
  */
 import { readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { HostTensor } from '../backends/backend.js';
+import type { HostTensor } from '../host-tensor.js';
 import type { ShapeMap, WeightMap } from './params.js';
 
 /** Float dtypes we read and write. */

@@ -27,7 +27,7 @@
  */
 import { conv, groupNorm, linear, taeTimeEmbedding, type LoraLookup, type Net } from './layers.js';
 import type { NetOps, ParamLookup } from './net-ops.js';
-import type { ShapeMap } from './params.js';
+import type { ShapeMap } from './param-maps.js';
 import type { TimeAwareSpec, VaeSpec } from './specs.js';
 
 /** PyTorch GroupNorm's default eps (taesd's mid-block GroupNorm). */

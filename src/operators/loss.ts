@@ -12,8 +12,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { OperatorFunction } from 'rxjs';
 import type { HostTensor } from '../backends/backend.js';
 import { DataError, type Frame, type FrameFields, type Item } from '../frame.js';
-import type { RgbImage } from '../image.js';
 import { blurredMse } from '../losses/blurred-mse.js';
+import { imageToNchw } from '../losses/image-nchw.js';
 import { tavsdLoss } from '../losses/tavsd.js';
 import { mapFrames } from './frame-operator.js';
 import type { WithLatent, WithScores, WithSr, WithZHat } from './tadsr-fields.js';
@@ -37,13 +37,8 @@ export interface LossTerms {
   readonly total: number;
 }
 
-/** RGB image in [0, 1] → NCHW `[1, 3, H, W]` tensor in [−1, 1]. */
-export function imageToNchw(img: RgbImage): tf.Tensor4D {
-  return tf.tidy(() => {
-    const hwc = tf.tensor3d(img.data, [img.height, img.width, 3]);
-    return tf.expandDims(tf.sub(tf.mul(tf.transpose(hwc, [2, 0, 1]), 2), 1), 0) as tf.Tensor4D;
-  });
-}
+/** RGB image in [0, 1] → NCHW `[1, 3, H, W]` tensor in [−1, 1] (defined beside the losses that take it). */
+export { imageToNchw };
 
 function toTensor(t: HostTensor): tf.Tensor4D {
   return tf.tensor4d(t.data, t.shape as [number, number, number, number]);

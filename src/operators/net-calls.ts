@@ -9,29 +9,16 @@
  * ```
  */
 import type { Backend, HostTensor, SubNetwork } from '../backends/backend.js';
+import type { ModelFacts } from '../models/model-facts.js';
+import { zeroTextCondition } from '../models/text-condition.js';
 
-/** What the calls need to know about the model (from its spec). */
-export interface ModelFacts {
-  /** VAE latent scaling factor (SD: 0.18215). */
-  readonly scalingFactor: number;
-  /** Pixel sizes must be multiples of this (VAE ×8 × UNet 2^(levels−1)). */
-  readonly pixelMultiple: number;
-  /** Whether a time-aware encoder exists (else the plain VAE encoder is used). */
-  readonly hasTae: boolean;
-  /** Cross-attention width of the UNet, `null` when it takes no text. */
-  readonly crossAttentionDim: number | null;
-  /** Latent channels (SD: 4) and the VAE's downsampling factor (SD: 8). */
-  readonly latentChannels: number;
-  readonly vaeDownsample: number;
-}
+export type { ModelFacts } from '../models/model-facts.js';
+export { CONTEXT_TOKENS } from '../models/text-condition.js';
 
 /** Number of latent values for a `[1, 3, H, W]` pixel tensor. */
 export function latentSize(facts: ModelFacts, height: number, width: number): number {
   return (height / facts.vaeDownsample) * (width / facts.vaeDownsample) * facts.latentChannels;
 }
-
-/** Length of the fixed zero conditioning sequence of text-free models (one token). */
-export const CONTEXT_TOKENS = 1;
 
 function single(out: Record<string, HostTensor>, net: SubNetwork): HostTensor {
   const vals = Object.values(out);
@@ -49,8 +36,7 @@ function scalar(v: number, batch: number): HostTensor {
  * with one (`spec.text`) are conditioned on a prompt's embedding instead (`PromptEncoder`, `encodePrompt`).
  */
 export function emptyContext(facts: ModelFacts, batch: number): HostTensor | null {
-  if (facts.crossAttentionDim === null) return null;
-  return { shape: [batch, CONTEXT_TOKENS, facts.crossAttentionDim], data: new Float32Array(batch * CONTEXT_TOKENS * facts.crossAttentionDim) };
+  return zeroTextCondition(facts.crossAttentionDim, batch);
 }
 
 export interface EncodeLatentOptions {

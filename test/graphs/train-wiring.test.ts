@@ -31,7 +31,7 @@ import { presetByName } from '../../src/models/presets.js';
 import { unetForward } from '../../src/models/unet.js';
 import { vaeDecode, vaeEncode } from '../../src/models/vae.js';
 import { bicubicUpsample } from '../../src/resize/bicubic-upsample.js';
-import { imageToNchw } from '../../src/operators/loss.js';
+import { imageToNchw } from '../../src/losses/image-nchw.js';
 import { makeHqFolder } from '../helpers/hq-folder.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -3,7 +3,7 @@
  * when a hardware Vulkan adapter is present, and `cpu`; `webgpu` on the software adapter and `auto` are
  * accepted when asked for by name but not listed (so "every backend present" does not time a software GPU).
  */
-import type { BackendFactory } from '../registry.js';
+import type { BackendFactory } from '../backend-factory.js';
 import { DEVICES, planDevice, type Device } from './device.js';
 import { createOnnxBackend } from './onnx-backend.js';
 

@@ -1,5 +1,5 @@
 /** The TF.js backend's registry entry: variants are the TF.js runtimes present, fastest first. */
-import type { BackendFactory } from '../registry.js';
+import type { BackendFactory } from '../backend-factory.js';
 import { TFJS_RUNTIMES, type TfjsRuntimeName } from './runtime.js';
 import { createTfjsBackend } from './tfjs-backend.js';
 

@@ -75,7 +75,11 @@ export function toVariables(w: WeightMap, group: string, trainable: boolean): Ma
   const out = new Map<string, tf.Variable>();
   const tag = Math.random().toString(36).slice(2, 8);
   for (const [name, t] of w) {
-    out.set(name, tf.variable(tf.tensor(t.data, [...t.shape]), trainable, `${group}.${tag}/${name}`));
+    // the variable takes its own reference to the data: drop the initial tensor's, or it keeps the weights alive
+    // after the variable is disposed (one leaked copy of the model per backend; test/operators/graph-teardown.test.ts)
+    const init = tf.tensor(t.data, [...t.shape]);
+    out.set(name, tf.variable(init, trainable, `${group}.${tag}/${name}`));
+    init.dispose();
   }
   return out;
 }

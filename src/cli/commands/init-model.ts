@@ -19,16 +19,8 @@ export function registerInitModel(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      try {
-        await initModelDir(o.out, o.preset, { seed: Number(o.seed) });
-      } catch (err) {
-        if (err instanceof Error && /unknown preset/.test(err.message)) {
-          process.stderr.write(`tadsr init-model: ${err.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw err;
-      }
+      // an unknown preset is an UnknownPresetError: main() reports it and exits 2 (src/cli/errors.ts)
+      await initModelDir(o.out, o.preset, { seed: Number(o.seed) });
       process.stderr.write(`wrote untrained ${o.preset} model to ${o.out} (outputs are noise until trained: tadsr pretrain / tadsr train)\n`);
     });
 }

@@ -14,7 +14,7 @@ import { type ModelWeights, type WeightMap, unetParamShapes, vaeParamShapes } fr
 import type { ModelSpec } from '../../models/specs.js';
 import { unetForward } from '../../models/unet.js';
 import { posteriorMean, vaeDecode, vaeEncode } from '../../models/vae.js';
-import { CONTEXT_TOKENS } from '../../operators/net-calls.js';
+import { CONTEXT_TOKENS } from '../../models/text-condition.js';
 import { loraModules, mergeLora, officialLoraSpec } from '../../models/lora.js';
 import { type LoraSet, createLora, loraWeights } from './lora.js';
 

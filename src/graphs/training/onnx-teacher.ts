@@ -13,7 +13,7 @@ import { emitSubNetwork } from '../../backends/onnx/emit.js';
 import { type NativeSession, createNativeSession, nativeTensor } from '../../backends/tfjs/ort/ort-binding.js';
 import type { WeightMap } from '../../models/params.js';
 import type { ModelSpec } from '../../models/specs.js';
-import { CONTEXT_TOKENS } from '../../operators/net-calls.js';
+import { CONTEXT_TOKENS } from '../../models/text-condition.js';
 
 export class SyncOnnxTeacher {
   private readonly session: NativeSession;

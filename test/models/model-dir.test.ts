@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ModelDirError, initModelDir, modelFacts, readModelDir } from '../../src/graphs/model-dir.js';
+import { ModelDirError, initModelDir, modelFacts, readModelDir } from '../../src/models/model-dir.js';
 import { presets } from '../../src/models/presets.js';
 
 describe('model directory', () => {
