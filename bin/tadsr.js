@@ -1,6 +1,14 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to dist/ by `npm install` (the `prepare` script).
-import { main } from '../dist/cli/main.js';
+// Thin launcher: the CLI is compiled to dist/ by `npm run build` (`npm install` runs no scripts here: .npmrc).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  console.error(`tadsr: the CLI is not built (${fileURLToPath(entry)} is missing): run \`npm run build\` in ${fileURLToPath(new URL('..', import.meta.url))}`);
+  process.exit(1);
+}
+const { main } = await import(entry.href);
 
 main(process.argv).then(
   (code) => { process.exitCode = code; },

@@ -54,7 +54,7 @@ export function registerDegrade(program: Command): void {
     .option('--seed <n>', 'run seed (non-negative integer)', '0')
     .option('--size <n>', 'HQ crop size (default: config gt_size, 512)')
     .option('--scale <n>', 'downscaling factor (default: config scale, 4)')
-    .option('--workers <n>', `worker threads (default: ${availableParallelism()})`)
+    .option('--workers <n>', `worker threads (default: one per core of this machine, ${availableParallelism()})`)
     .option('--config <file>', 'degradation config JSON (partial; defaults fill the rest)')
     .option('--png-compression <n>', 'zlib level of written PNGs, 0-9', '6')
     .option('-q, --quiet', 'no progress bar')
