@@ -37,12 +37,14 @@ const trees = { before: await load(resolve(before)), after: await load(resolve('
 const times: Record<string, number[]> = { before: [], after: [] };
 const outs: Record<string, RgbImage[]> = { before: [], after: [] };
 for (const [name, up] of Object.entries(trees)) outs[name] = [await up.upscale(images[0]!, { id: files[0]! })]; // warm-up
+console.log('loaded and warmed up');
 for (let r = 0; r < rounds; r++) {
   for (const [name, up] of Object.entries(trees)) {
     for (let i = 0; i < images.length; i++) {
       const t0 = performance.now();
       const sr = await up.upscale(images[i]!, { id: files[i]! });
       times[name]!.push(performance.now() - t0);
+      console.log(`round ${r} ${name} ${files[i]}: ${times[name]!.at(-1)!.toFixed(0)} ms`);
       if (r === 0) outs[name]![i] = sr;
     }
   }

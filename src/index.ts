@@ -46,7 +46,7 @@ export * from './schedule/index.js';
 export { blurredMse, blurParamsForTs, gaussianKernel1d, gaussianBlurNCHW, tavsdLoss, vsdGradient, diffusionLoss } from './losses/index.js';
 export { adainColorFix, waveletColorFix, applyColorFix, parseColorFix, COLOR_FIX_MODES, type ColorFixMode } from './color/index.js';
 export { planTiles, gaussianTileWeights, BlendAccumulator, type TileOptions, type TileRect, type TilePlan } from './tiling/index.js';
-export { tiled, tileImage, tileImageRows, type TileFunction } from './operators/tiled.js';
+export { tiled, tileImage, tileImageRows, runFrame, collectRows, type TileFunction } from './operators/tiled.js';
 export { bicubicUpsample } from './resize/bicubic-upsample.js';
 export { encode, encoderInput, posteriorNoise, type EncodeOptions as EncodeLatentOperatorOptions } from './operators/encode.js';
 export { denoise, type DenoiseOptions } from './operators/denoise.js';

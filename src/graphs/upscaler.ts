@@ -9,12 +9,11 @@
  * await up.dispose();
  * ```
  */
-import { lastValueFrom, of } from 'rxjs';
 import type { Backend, HostTensor } from '../backends/backend.js';
 import { backendFactory } from '../backends/registry.js';
 import type { ColorFixMode } from '../color/color-fix.js';
-import { DataError, isFrameError } from '../frame.js';
-import { type RgbImage, createImage } from '../image.js';
+import type { RgbImage } from '../image.js';
+import { collectRows, runFrame } from '../operators/tiled.js';
 import type { ModelFacts } from '../operators/net-calls.js';
 import type { OneStepFormula } from '../schedule/one-step.js';
 import { checkTs } from '../schedule/timesteps.js';
@@ -104,16 +103,12 @@ export class Upscaler {
       ...(opts.onTile ? { onTile: (_id: string, index: number, count: number) => opts.onTile!(index, count) } : {}),
     });
     const frame = { id: opts.id ?? 'image', lq, ...(context !== undefined ? { context } : {}) };
-    const out = await lastValueFrom(of(frame).pipe(graph));
-    if (isFrameError(out)) throw new DataError(out.message);
+    await runFrame(frame, graph);
   }
 
   /** Upscale a whole image into memory. */
   async upscale(lq: RgbImage, opts: UpscaleImageOptions = {}): Promise<RgbImage> {
-    const W = lq.width * this.scale;
-    const data = new Float32Array(W * lq.height * this.scale * 3);
-    await this.upscaleRows(lq, opts, (y, row) => data.set(row, y * W * 3));
-    return createImage(W, lq.height * this.scale, data);
+    return collectRows(lq.width * this.scale, lq.height * this.scale, (sink) => this.upscaleRows(lq, opts, sink));
   }
 
   async dispose(): Promise<void> {

@@ -55,14 +55,24 @@ export async function tileImageRows(img: RgbImage, opts: TileFrameOptions, scale
     if (out.width !== ow || out.height !== oh) throw new Error(`tile function returned ${out.width}x${out.height}, expected ${ow}x${oh}`);
     return { ...t, sr: out };
   });
-  const last = await lastValueFrom(of({ id: 'image', lq: img }).pipe(tiled({ ...opts, rows: () => sink }, perTile)));
-  if (isFrameError(last)) throw new DataError(last.message);
+  await runFrame({ id: 'image', lq: img }, tiled({ ...opts, rows: () => sink }, perTile));
+}
+
+/** Run `graph` on one frame and return what comes out; a {@link FrameError} out is rethrown as a {@link DataError}. */
+export async function runFrame<In extends Frame, Out extends Frame>(frame: In, graph: OperatorFunction<Item<In>, Item<Out>>): Promise<Out> {
+  const out = await lastValueFrom(of<Item<In>>(frame).pipe(graph));
+  if (isFrameError(out)) throw new DataError(out.message);
+  return out;
+}
+
+/** A `width`×`height` image filled by `produce` through a row sink (as `untile({ rows })` / `upscaleRows` stream them). */
+export async function collectRows(width: number, height: number, produce: (sink: RowSink) => Promise<void>, bitDepth?: 8 | 16): Promise<RgbImage> {
+  const data = new Float32Array(width * height * 3);
+  await produce((y, row) => data.set(row, y * width * 3));
+  return createImage(width, height, data, bitDepth);
 }
 
 /** Like {@link tileImageRows}, collecting the output into one image. */
 export async function tileImage(img: RgbImage, opts: TileFrameOptions, scale: number, fn: TileFunction): Promise<RgbImage> {
-  const W = img.width * scale;
-  const data = new Float32Array(W * img.height * scale * 3);
-  await tileImageRows(img, opts, scale, fn, (y, row) => data.set(row, y * W * 3));
-  return createImage(W, img.height * scale, data, img.bitDepth);
+  return collectRows(img.width * scale, img.height * scale, (sink) => tileImageRows(img, opts, scale, fn, sink), img.bitDepth);
 }

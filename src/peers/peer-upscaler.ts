@@ -18,12 +18,10 @@ import { defaultProviders } from '../backends/onnx/onnx-backend.js';
 import { SessionHost } from '../backends/onnx/session-host.js';
 import type { ExecutionProvider } from '../backends/onnx/session-protocol.js';
 import type { UpscaleImageOptions } from '../graphs/upscaler.js';
-import { DataError, isFrameError } from '../frame.js';
 import { type RgbImage, createImage } from '../image.js';
-import { lastValueFrom, of } from 'rxjs';
 import { mergeMapFrames } from '../operators/frame-operator.js';
 import { type Tiled, cropToTile } from '../operators/tile.js';
-import { tiled } from '../operators/tiled.js';
+import { collectRows, runFrame, tiled } from '../operators/tiled.js';
 import type { RowSink } from '../tiling/blend-accumulator.js';
 import { type PeerManifest, readPeerManifest } from './peer-dir.js';
 
@@ -121,16 +119,12 @@ export class PeerUpscaler {
       for (let i = 0; i < row.length; i++) row[i] = Math.round(row[i]! * 255) / 255;
       sink(y, row);
     };
-    const out = await lastValueFrom(of({ id: opts.id ?? 'image', lq }).pipe(tiled({ tile, overlap, margin: PEER_TILE_PAD, rows }, perTile)));
-    if (isFrameError(out)) throw new DataError(out.message);
+    await runFrame({ id: opts.id ?? 'image', lq }, tiled({ tile, overlap, margin: PEER_TILE_PAD, rows }, perTile));
   }
 
   /** Upscale a whole image into memory. */
   async upscale(lq: RgbImage, opts: UpscaleImageOptions = {}): Promise<RgbImage> {
-    const W = lq.width * this.scale;
-    const data = new Float32Array(W * lq.height * this.scale * 3);
-    await this.upscaleRows(lq, opts, (y, row) => data.set(row, y * W * 3));
-    return createImage(W, lq.height * this.scale, data);
+    return collectRows(lq.width * this.scale, lq.height * this.scale, (sink) => this.upscaleRows(lq, opts, sink));
   }
 
   async dispose(): Promise<void> {
