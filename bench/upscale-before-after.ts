@@ -1,6 +1,6 @@
 /**
  * `upscale` ms/image of this tree against another checkout of tadsr (e.g. the commit before a refactor), in one
- * process, rounds interleaved (A B A B …) so both see the same machine load; and the max |Δ| between their outputs
+ * process, each image timed on one tree right after the other (order alternating) so both see the same machine load; and the max |Δ| between their outputs
  * (the same model must give the same image).
  *
  * Run: nice -n 10 npx tsx bench/upscale-before-after.ts --before DIR [--model models/default] [--images 4] [--rounds 3]
@@ -38,15 +38,21 @@ const times: Record<string, number[]> = { before: [], after: [] };
 const outs: Record<string, RgbImage[]> = { before: [], after: [] };
 for (const [name, up] of Object.entries(trees)) outs[name] = [await up.upscale(images[0]!, { id: files[0]! })]; // warm-up
 console.log('loaded and warmed up');
+// pairs: each image by one tree then the other (alternating which goes first), so load drift hits both alike
+const ratios: number[] = [];
 for (let r = 0; r < rounds; r++) {
-  for (const [name, up] of Object.entries(trees)) {
-    for (let i = 0; i < images.length; i++) {
+  for (let i = 0; i < images.length; i++) {
+    const order = (r + i) % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
+    const pair: Record<string, number> = {};
+    for (const name of order) {
       const t0 = performance.now();
-      const sr = await up.upscale(images[i]!, { id: files[i]! });
-      times[name]!.push(performance.now() - t0);
-      console.log(`round ${r} ${name} ${files[i]}: ${times[name]!.at(-1)!.toFixed(0)} ms`);
+      const sr = await trees[name].upscale(images[i]!, { id: files[i]! });
+      pair[name] = performance.now() - t0;
+      times[name]!.push(pair[name]!);
       if (r === 0) outs[name]![i] = sr;
     }
+    ratios.push(pair['after']! / pair['before']!);
+    console.log(`round ${r} ${files[i]}: before ${pair['before']!.toFixed(0)} ms, after ${pair['after']!.toFixed(0)} ms`);
   }
 }
 let diff = 0;
@@ -59,5 +65,6 @@ const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[xs.length >> 1]!;
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 console.log(`${model}, ${files.length} DRealSR LQ images (${images.map((m) => `${m.width}x${m.height}`).join(', ')}), ${rounds} interleaved rounds, ${trees.after.backend.info.runtime}`);
 for (const name of ['before', 'after']) console.log(`${name}: median ${median(times[name]!).toFixed(0)} ms/image, mean ${mean(times[name]!).toFixed(0)} ms/image`);
+console.log(`after / before, median over the ${ratios.length} pairs: ${median(ratios).toFixed(3)}`);
 console.log(`max |after − before| over the outputs: ${diff.toExponential(2)}`);
 for (const up of Object.values(trees)) await up.dispose();
