@@ -2,7 +2,9 @@
  * Backend-agnostic benchmark: the same graph (the one-step student, or one sub-network) on every backend and
  * runtime present, with the same weights and inputs — ms per image, images/s, effective GFLOP/s (FLOPs counted
  * from the spec, `models/flops.ts`), peak process memory while that backend ran, and the max abs difference of
- * its output from the first backend's.
+ * its output from the first backend's. The `student` graph is the `oneStep` operator (`tadsr upscale`'s per-tile
+ * step: bicubic ×4 → encode(t_s) → denoise → decode, as one fused graph where the backend has it) on a random LQ
+ * image of `size`; the other graphs are single sub-network calls.
  *
  * ```ts
  * const rows = await benchmarkBackends({ spec: presets.tiny, size: 32 });
@@ -14,7 +16,11 @@ import { availableBackendFactories, backendFactory, type BackendFactory } from '
 import { flopsOf, type FlopGraph } from '../models/flops.js';
 import { initParams, type ModelWeights } from '../models/params.js';
 import type { ModelSpec } from '../models/specs.js';
-import { oneStepCoefficients } from '../schedule/one-step.js';
+import { lastValueFrom, of } from 'rxjs';
+import { isFrameError } from '../frame.js';
+import { createImage } from '../image.js';
+import { oneStep } from '../operators/one-step.js';
+import { modelFacts } from './model-dir.js';
 
 /** The graphs `benchmarkBackends` can time. */
 export type BenchGraph = FlopGraph;
@@ -97,13 +103,11 @@ async function runGraph(b: Backend, spec: ModelSpec, graph: BenchGraph, px: numb
     case 'vaeDecoder':
       return only(await b.run('vaeDecoder', { latent }));
     case 'student': {
-      const sf = spec.vae.scalingFactor;
-      const m = only(await b.run(spec.tae ? 'timeAwareEncoder' : 'vaeEncoder', spec.tae ? { sample: image, timestep: ts } : { sample: image }));
-      const z = { shape: [1, L, m.shape[2]!, m.shape[3]!], data: m.data.slice(0, m.data.length / 2).map((v) => v * sf) };
-      const eps = only(await b.run('unet', unetInputs(z)));
-      const { a, b: c } = oneStepCoefficients('ddpm-x0', t);
-      const zHat = { shape: z.shape, data: z.data.map((v, i) => (a * v + c * eps.data[i]!) / sf) };
-      return only(await b.run('vaeDecoder', { latent: zHat }));
+      // what `tadsr upscale` runs on one tile: the oneStep operator (fused graph where the backend has one)
+      const lq = createImage(px / 4, px / 4, image.data.subarray(0, (px / 4) * (px / 4) * 3).map((v) => (v + 1) / 2));
+      const out = await lastValueFrom(of({ id: 'bench', lq }).pipe(oneStep(b, modelFacts(spec), { tS: t, formula: 'ddpm-x0' })));
+      if (isFrameError(out)) throw new Error(out.message);
+      return { shape: [out.sr.height, out.sr.width, 3], data: out.sr.data };
     }
   }
 }

@@ -3,7 +3,8 @@
  * file names; a file in gives the named file out. Every image is tiled (any size; Gaussian blending; every tile at
  * the same t_s), colour-fixed and written atomically; output rows are streamed into an 8-bit buffer so memory
  * stays at one output byte buffer plus a band of float rows, whatever the input size. A bad file becomes an
- * `error` event and the run goes on.
+ * `error` event and the run goes on. Each image runs `upscaleGraph` (src/graphs/upscale-graph.ts: `tiled` →
+ * `oneStep` → `colorFix`, the operators of src/operators) through the loaded {@link Upscaler}.
  *
  * ```ts
  * upscale(['photos/'], 'out/', { model: 'models/default', tS: 500 }).subscribe((e) => console.log(e.type));

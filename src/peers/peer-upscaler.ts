@@ -18,9 +18,11 @@ import { defaultProviders } from '../backends/onnx/onnx-backend.js';
 import { SessionHost } from '../backends/onnx/session-host.js';
 import type { ExecutionProvider } from '../backends/onnx/session-protocol.js';
 import type { UpscaleImageOptions } from '../graphs/upscaler.js';
-import { type RgbImage, createImage, cropImage } from '../image.js';
+import { type RgbImage, createImage } from '../image.js';
+import { mergeMapFrames } from '../operators/frame-operator.js';
+import { type Tiled, cropToTile } from '../operators/tile.js';
+import { collectRows, runFrame, tiled } from '../operators/tiled.js';
 import type { RowSink } from '../tiling/blend-accumulator.js';
-import { tileImageRows } from '../tiling/tile-image.js';
 import { type PeerManifest, readPeerManifest } from './peer-dir.js';
 
 /** LQ pixels of context read around each tile and cropped away after (Real-ESRGAN's `tile_pad` default). */
@@ -106,28 +108,23 @@ export class PeerUpscaler {
     const tile = opts.tile ?? 128;
     const overlap = opts.overlap ?? Math.min(32, Math.floor(tile / 4));
     const s = this.scale;
-    await tileImageRows(lq, { tile, overlap }, s, async (_t, r, index, count) => {
-      const x0 = Math.max(0, r.x - PEER_TILE_PAD);
-      const y0 = Math.max(0, r.y - PEER_TILE_PAD);
-      const x1 = Math.min(lq.width, r.x + r.width + PEER_TILE_PAD);
-      const y1 = Math.min(lq.height, r.y + r.height + PEER_TILE_PAD);
-      const whole = x0 === 0 && y0 === 0 && x1 === lq.width && y1 === lq.height && r.width === lq.width && r.height === lq.height;
-      const sr = await this.run(whole ? lq : cropImage(lq, x0, y0, x1 - x0, y1 - y0));
-      const out = whole ? sr : cropImage(sr, (r.x - x0) * s, (r.y - y0) * s, r.width * s, r.height * s);
-      opts.onTile?.(index, count);
-      return out;
-    }, (y, row) => {
+    // the same tile loop as TADSR's upscale graph (`tiled`): each tile read with PEER_TILE_PAD context, the net's
+    // output cropped back to the tile
+    const perTile = mergeMapFrames('peer', async (t: Tiled<{ id: string; lq: RgbImage }>) => {
+      const sr = cropToTile(await this.run(t.lq), t, s);
+      opts.onTile?.(t.tile.index, t.tile.count);
+      return { ...t, sr };
+    });
+    const rows = (): RowSink => (y, row) => {
       for (let i = 0; i < row.length; i++) row[i] = Math.round(row[i]! * 255) / 255;
       sink(y, row);
-    });
+    };
+    await runFrame({ id: opts.id ?? 'image', lq }, tiled({ tile, overlap, margin: PEER_TILE_PAD, rows }, perTile));
   }
 
   /** Upscale a whole image into memory. */
   async upscale(lq: RgbImage, opts: UpscaleImageOptions = {}): Promise<RgbImage> {
-    const W = lq.width * this.scale;
-    const data = new Float32Array(W * lq.height * this.scale * 3);
-    await this.upscaleRows(lq, opts, (y, row) => data.set(row, y * W * 3));
-    return createImage(W, lq.height * this.scale, data);
+    return collectRows(lq.width * this.scale, lq.height * this.scale, (sink) => this.upscaleRows(lq, opts, sink));
   }
 
   async dispose(): Promise<void> {

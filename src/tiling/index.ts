@@ -2,4 +2,3 @@
 export * from './plan.js';
 export * from './gaussian-weights.js';
 export * from './blend-accumulator.js';
-export * from './tile-image.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createImage, type RgbImage } from '../../src/image.js';
 import { bicubicUpsample } from '../../src/resize/bicubic-upsample.js';
-import { BlendAccumulator, gaussianTileWeights, planTiles, tileImage, tileImageRows } from '../../src/tiling/index.js';
+import { tileImage, tileImageRows } from '../../src/operators/tiled.js';
+import { BlendAccumulator, gaussianTileWeights, planTiles } from '../../src/tiling/index.js';
 
 function pattern(w: number, h: number): RgbImage {
   const d = new Float32Array(w * h * 3);
