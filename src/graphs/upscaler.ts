@@ -22,6 +22,7 @@ import { checkTs } from '../schedule/timesteps.js';
 import type { RowSink } from '../tiling/blend-accumulator.js';
 import { tileImageRows } from '../tiling/tile-image.js';
 import { PromptEncoder } from '../text/prompt-encoder.js';
+import { upscaleRowsSharedNorm } from './shared-norm-upscale.js';
 import { type LoadedModel, modelFacts, readModelDir } from './model-dir.js';
 
 export interface UpscaleImageOptions {
@@ -46,6 +47,12 @@ export interface UpscaleImageOptions {
    * encoder rejects a prompt.
    */
   readonly prompt?: string;
+  /**
+   * Tiles share GroupNorm and colour-fix statistics (run in lockstep; see `shared-norm-upscale.ts`), so the tiled
+   * output matches the whole image's; needs a backend with the capability (ONNX), else tiles run independently.
+   * Default true. Costs host memory that grows with the image (about its activations at one layer).
+   */
+  readonly sharedNorm?: boolean;
 }
 
 /**
@@ -150,6 +157,10 @@ export class Upscaler {
     };
     const tile = opts.tile ?? 128;
     const overlap = opts.overlap ?? Math.min(32, Math.floor(tile / 4));
+    if (opts.sharedNorm !== false) {
+      const shared = { ...common, tile, overlap, margin: MARGIN, ...(opts.id !== undefined ? { id: opts.id } : {}), ...(opts.onTile ? { onTile: opts.onTile } : {}) };
+      if (await upscaleRowsSharedNorm(this, lq, shared, sink)) return;
+    }
     await tileImageRows(lq, { tile, overlap }, this.scale, async (_t, r, index, count) => {
       const x0 = Math.max(0, r.x - MARGIN);
       const y0 = Math.max(0, r.y - MARGIN);
