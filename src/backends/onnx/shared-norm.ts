@@ -147,6 +147,11 @@ export function segmentGraph(model: ModelProtoData, cuts: readonly SharedCut[]):
   });
   const outputs = model.graph.output.map((o) => o.name);
   for (const o of outputs) lastUse.set(o, count);
+  // the host reads each cut's values right after the cut's segment (an attention cut's k and v are read by no
+  // later node: the attention reads the gathered ones)
+  cuts.forEach((c, j) => {
+    for (const v of c.kind === 'groupNorm' ? [c.x] : [c.k, c.v]) lastUse.set(v, Math.max(lastUse.get(v) ?? -1, j + 0.5));
+  });
   const segments: GraphSegment[] = [];
   for (let k = 0; k < count; k++) {
     const segNodes: NodeProtoData[] = nodes.filter((_, i) => segOfNode[i] === k);
@@ -300,6 +305,7 @@ export function createSharedNormRunner(host: SharedNormHost): SharedNormRunner {
         for (const st of states) {
           st.set(cut.kAll, kAll);
           st.set(cut.vAll, vAll);
+          for (const name of [cut.k, cut.v]) if ((sg.lastUse.get(name) ?? -1) <= k + 0.5) st.delete(name);
         }
       }
     }
