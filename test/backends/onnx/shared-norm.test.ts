@@ -92,4 +92,25 @@ describe('shared GroupNorm statistics on ONNX Runtime', () => {
     expect(errPlain, `per-tile ${errPlain}, shared ${errShared}`).toBeGreaterThan(1e-2);
     expect(errShared, `per-tile ${errPlain}, shared ${errShared}`).toBeLessThan(errPlain / 20);
   });
+
+  it('with the VAE\'s mid-block attention, tiles also share keys and values (GroupNorm alone is not enough)', async () => {
+    const specAttn = presets.tiny;
+    const be = await createOnnxBackend(specAttn, initParams(specAttn, 5), { providers: ['cpu'], threads: 1 });
+    try {
+      const z = wave([1, specAttn.vae.latentChannels, 8, 48], 0.05);
+      const whole = (await be.run('vaeDecoder', { latent: z }))['image']!;
+      const tiles = [
+        { inputs: { latent: cropCols(z, 0, 36) }, owned: { x0: 0, x1: 24 / 36, y0: 0, y1: 1 } },
+        { inputs: { latent: cropCols(z, 12, 48) }, owned: { x0: 12 / 36, x1: 1, y0: 0, y1: 1 } },
+      ];
+      const err = (outs: Record<string, HostTensor>[]) =>
+        Math.max(maxAbsDiff(cropCols(outs[0]!['image']!, 0, 64).data, cropCols(whole, 0, 64).data), maxAbsDiff(cropCols(outs[1]!['image']!, 224, 288).data, cropCols(whole, 320, 384).data));
+      const gnOnly = err(await be.runSharedNorm('vaeDecoder', tiles, { attention: false }));
+      const both = err(await be.runSharedNorm('vaeDecoder', tiles));
+      expect(gnOnly, `GroupNorm only ${gnOnly}, with attention ${both}`).toBeGreaterThan(1e-3);
+      expect(both, `GroupNorm only ${gnOnly}, with attention ${both}`).toBeLessThan(gnOnly / 20);
+    } finally {
+      await be.dispose();
+    }
+  });
 });
