@@ -51,7 +51,8 @@ export interface UpscaleImageOptions {
    * Tiles share GroupNorm, self-attention and colour-fix statistics (run in lockstep; see `shared-norm-upscale.ts`),
    * so the tiled output matches the whole image's; needs a backend with the capability (ONNX), else tiles run
    * independently. Default: on for outputs up to {@link SHARED_NORM_AUTO_MAX_PIXELS}, since the host then holds
-   * every tile's activations between layers (measured ≈ 52 MiB for a 384² output of models/default).
+   * every tile's activations between layers (models/default: 52 MiB for a 384² output, 208 MiB for 768²), and the
+   * per-segment ONNX Runtime sessions cost about 3 GB of arenas at tile 128 (measured RSS, bench/tile-gap.ts).
    */
   readonly sharedNorm?: boolean;
 }
@@ -68,8 +69,8 @@ function fusedStudent(b: Backend): FusedStudent | undefined {
   return typeof (b as Partial<FusedStudent>).runGraph === 'function' ? (b as unknown as FusedStudent) : undefined;
 }
 
-/** Largest output (pixels) that shares statistics across tiles by default: 2048² (host memory grows with it). */
-export const SHARED_NORM_AUTO_MAX_PIXELS = 2048 * 2048;
+/** Largest output (pixels) that shares statistics across tiles by default: 1024² (host memory grows with it). */
+export const SHARED_NORM_AUTO_MAX_PIXELS = 1024 * 1024;
 
 /** Bicubic support of PIL (2 px) + 1: LQ margin read around each tile so tiles upsample as the whole image does. */
 const MARGIN = 3;
