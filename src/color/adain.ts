@@ -10,9 +10,11 @@
  */
 import { type RgbImage, createImage } from '../image.js';
 
-const EPS = 1e-5;
+/** Added to the variance under the square root (OSEDiff's `calc_mean_std`). */
+export const ADAIN_EPS = 1e-5;
+const EPS = ADAIN_EPS;
 
-interface ChannelStats {
+export interface ChannelStats {
   readonly mean: Float64Array;
   readonly std: Float64Array;
 }
@@ -37,8 +39,14 @@ export function channelStats(img: RgbImage): ChannelStats {
 
 /** Transfer `reference`'s channel statistics onto `target` (same size not required), clamped to [0, 1]. */
 export function adainColorFix(target: RgbImage, reference: RgbImage): RgbImage {
-  const t = channelStats(target);
-  const r = channelStats(reference);
+  return adainWithStats(target, channelStats(target), channelStats(reference));
+}
+
+/**
+ * AdaIN with given statistics: `target`'s own (`t`) mapped to the reference's (`r`), clamped to [0, 1] (for tiles
+ * of one image sharing the whole image's statistics).
+ */
+export function adainWithStats(target: RgbImage, t: ChannelStats, r: ChannelStats): RgbImage {
   const out = new Float32Array(target.data.length);
   const d = target.data;
   for (let i = 0; i < out.length; i += 3) {

@@ -19,8 +19,9 @@ import type { OneStepFormula } from '../schedule/one-step.js';
 import { checkTs } from '../schedule/timesteps.js';
 import type { RowSink } from '../tiling/blend-accumulator.js';
 import { PromptEncoder } from '../text/prompt-encoder.js';
+import { upscaleRowsSharedNorm } from './shared-norm-upscale.js';
 import { type LoadedModel, modelFacts, readModelDir } from './model-dir.js';
-import { upscaleGraph } from './upscale-graph.js';
+import { BICUBIC_MARGIN, upscaleGraph } from './upscale-graph.js';
 
 export interface UpscaleImageOptions {
   /** Student timestep, integer in [0, 999] (default: the model's, 500). */
@@ -44,7 +45,18 @@ export interface UpscaleImageOptions {
    * encoder rejects a prompt.
    */
   readonly prompt?: string;
+  /**
+   * Tiles share GroupNorm, self-attention and colour-fix statistics (run in lockstep; see `shared-norm-upscale.ts`),
+   * so the tiled output matches the whole image's; needs a backend with the capability (ONNX), else tiles run
+   * independently. Default: on for outputs up to {@link SHARED_NORM_AUTO_MAX_PIXELS}, since the host then holds
+   * every tile's activations between layers (models/default: 52 MiB for a 384² output, 208 MiB for 768²), and the
+   * per-segment ONNX Runtime sessions cost about 3 GB of arenas at tile 128 (measured RSS, bench/tile-gap.ts).
+   */
+  readonly sharedNorm?: boolean;
 }
+
+/** Largest output (pixels) that shares statistics across tiles by default: 1024² (host memory grows with it). */
+export const SHARED_NORM_AUTO_MAX_PIXELS = 1024 * 1024;
 
 export interface UpscalerLoadOptions {
   /** Backend name from the registry (default `onnx`). */
@@ -92,12 +104,28 @@ export class Upscaler {
     const tS = checkTs(opts.tS ?? m.defaultTs);
     const context = await this.contextFor(opts.prompt);
     const tile = opts.tile ?? 128;
+    const overlap = opts.overlap ?? Math.min(32, Math.floor(tile / 4));
+    if (opts.sharedNorm ?? lq.width * lq.height * this.scale * this.scale <= SHARED_NORM_AUTO_MAX_PIXELS) {
+      const shared = {
+        tS,
+        colorFix: opts.colorFix ?? m.colorFix,
+        formula: opts.formula ?? m.formula,
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+        ...(context !== undefined ? { context } : {}),
+        tile,
+        overlap,
+        margin: BICUBIC_MARGIN,
+        ...(opts.id !== undefined ? { id: opts.id } : {}),
+        ...(opts.onTile ? { onTile: opts.onTile } : {}),
+      };
+      if (await upscaleRowsSharedNorm(this, lq, shared, sink)) return;
+    }
     const graph = upscaleGraph(this.backend, this.facts, {
       tS,
       formula: opts.formula ?? m.formula,
       colorFix: opts.colorFix ?? m.colorFix,
       tile,
-      overlap: opts.overlap ?? Math.min(32, Math.floor(tile / 4)),
+      overlap,
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       rows: () => sink,
       ...(opts.onTile ? { onTile: (_id: string, index: number, count: number) => opts.onTile!(index, count) } : {}),

@@ -28,6 +28,8 @@ export interface EmitOptions {
   readonly externalDataPath?: string;
   /** Filled with every parameter name the graph reads (for coverage checks). */
   readonly usedParams?: Set<string>;
+  /** The ops to trace the network with (default `new OnnxNetOps(g)`; `shared-norm.ts` cuts at GroupNorms). */
+  readonly netOps?: (g: OnnxGraphBuilder) => OnnxNetOps;
 }
 
 /** Where weights come from: a `WeightMap`, or anything with `get` (e.g. tensors made or read on demand). */
@@ -70,7 +72,7 @@ function lookup(g: OnnxGraphBuilder, w: WeightSource | undefined, what: string, 
  */
 export function emitSubNetwork(spec: ModelSpec, net: OnnxGraphName, weights: EmitWeights, opts: EmitOptions = {}): EmittedGraph {
   const g = new OnnxGraphBuilder({ name: `tadsr_${net}`, externalDataPath: opts.externalDataPath });
-  const ops = new OnnxNetOps(g);
+  const ops = opts.netOps?.(g) ?? new OnnxNetOps(g);
   const L = spec.vae.latentChannels;
   const u = spec.unet;
   const inputs: string[] = [];

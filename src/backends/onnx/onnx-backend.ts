@@ -15,6 +15,8 @@ import type { ModelSpec } from '../../models/specs.js';
 import { DeviceError, formatPlacement, planDevice, providerBundled, type Device, type DevicePlan, type Placement } from './device.js';
 import { emitSubNetwork, type OnnxGraphName, type WeightSource } from './emit.js';
 import { SessionHost } from './session-host.js';
+import { createSharedNormRunner } from './shared-norm.js';
+import type { SharedNormBackend } from '../shared-norm.js';
 import type { ExecutionProvider, WireTensor } from './session-protocol.js';
 
 /** Graphs whose weights exceed this go through an external-data file (protobuf's limit is 2 GiB). */
@@ -69,8 +71,8 @@ export interface OnnxBackendInfo extends BackendInfo {
   readonly notes: readonly string[];
 }
 
-/** The ONNX backend: the contract plus `prepare` and per-run timing. */
-export interface OnnxBackend extends Backend {
+/** The ONNX backend: the contract plus `prepare`, per-run timing and tiles with shared GroupNorm statistics. */
+export interface OnnxBackend extends Backend, SharedNormBackend {
   readonly info: OnnxBackendInfo;
   /** Emit and load the sessions of `nets` now (otherwise on first run). */
   prepare(nets: readonly OnnxGraphName[]): Promise<void>;
@@ -78,6 +80,8 @@ export interface OnnxBackend extends Backend {
   runGraph(net: OnnxGraphName, inputs: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
   /** Milliseconds ONNX Runtime spent inside the last run (worker side). */
   readonly lastRunMs: number;
+  /** Most bytes of tile activations the host held during the last `runSharedNorm`. */
+  readonly sharedNormPeakBytes: number;
 }
 
 /** Providers onnxruntime-node can use here without a GPU check: CUDA only when its binaries are bundled. */
@@ -194,6 +198,16 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
     return outputs;
   }
 
+  const sharedNorm = createSharedNormRunner({
+    emit: (net, netOps) => emitSubNetwork(spec, net, emitWeights, { netOps }).bytes,
+    create: async (key, bytes) => void (await host.create(key, { kind: 'bytes', bytes }, providers, threads, opts.sessionConfig)),
+    run: async (key, feeds) => {
+      const wire: Record<string, { shape: number[]; data: Float32Array }> = {};
+      for (const [k, t] of Object.entries(feeds)) wire[k] = { shape: [...t.shape], data: t.data };
+      return (await host.run(key, wire)).outputs;
+    },
+  });
+
   return {
     get info(): OnnxBackendInfo {
       const loaded = Object.entries(placements).map(([n, p]) => `${n}: ${formatPlacement(p)}`);
@@ -215,6 +229,10 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
     },
     runGraph,
     run: (net: SubNetwork, inputs) => runGraph(net, inputs),
+    runSharedNorm: (net, tiles, o) => sharedNorm.runSharedNorm(net, tiles, o),
+    get sharedNormPeakBytes() {
+      return sharedNorm.lastPeakBytes;
+    },
     dispose: async () => {
       await host.terminate();
       if (ownedDir !== null) rmSync(ownedDir, { recursive: true, force: true });

@@ -1,0 +1,83 @@
+/**
+ * Issue 9, item 4: the artefacts a person sees, checked on the shipped model's real output — borders (first/last
+ * rows and columns against the inside), overshoot beyond the input's range, colour kept (chroma against the
+ * bicubic image), on a saturated repo-made card and, when `../shared/data` is present, on DRealSR LQ crops.
+ * Thresholds are the issue's: a border band at least 0.9 of the band inside it (the issue saw 0.72), at most 1 %
+ * of values beyond the bicubic image's range ± 8/255 (it saw 0–231 against 27–187), chroma at least 0.7 of the
+ * bicubic image's (it saw one image in five below).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Upscaler } from '../../src/graphs/upscaler.js';
+import { createImage, type RgbImage } from '../../src/image.js';
+import { readImageFile } from '../../src/io/read-image-file.js';
+import { artefactStats, type ArtefactStats } from '../../src/metrics/artefacts.js';
+import { bicubicUpscale } from '../../src/metrics/matlab-imresize.js';
+import { SHARED_DIR } from './golden-path.js';
+
+const LR = join(SHARED_DIR, 'data', 'drealsr', 'lr');
+const HAVE_LR = existsSync(LR);
+if (!HAVE_LR) console.warn(`${LR} not found: the DRealSR artefact checks are skipped`);
+const DREALSR = ['Canon_10_x1.png', 'DSC_1045_x1.png', 'IMG_118_x1.png', 'P1140090_x1.png'];
+
+/** A 64×64 saturated card: red, green, blue and yellow fields with a dark stroke and soft shading. */
+function saturatedCard(n = 64): RgbImage {
+  const d = new Float32Array(n * n * 3);
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      const shade = 0.85 + 0.15 * Math.sin(x / 7) * Math.cos(y / 9);
+      let c = x < n / 2 ? (y < n / 2 ? [0.85, 0.1, 0.1] : [0.1, 0.7, 0.15]) : y < n / 2 ? [0.1, 0.2, 0.85] : [0.9, 0.8, 0.1];
+      if (Math.abs(x - y) < 2) c = [0.05, 0.05, 0.05];
+      d.set(c.map((v) => v * shade), (y * n + x) * 3);
+    }
+  }
+  return createImage(n, n, d);
+}
+
+let up: Upscaler;
+beforeAll(async () => {
+  up = await Upscaler.load('models/default');
+});
+afterAll(async () => {
+  await up.dispose();
+});
+
+const stats = new Map<string, Promise<ArtefactStats>>();
+/** The shipped model's artefact statistics of one image (computed once). */
+function statsOf(name: string): Promise<ArtefactStats> {
+  let p = stats.get(name);
+  if (p === undefined) {
+    p = (async () => {
+      const lq = name === 'card' ? saturatedCard() : await readImageFile(join(LR, name));
+      return artefactStats(await up.upscale(lq, { tS: 500, id: name }), bicubicUpscale(lq, 4));
+    })();
+    stats.set(name, p);
+  }
+  return p;
+}
+
+const checks = {
+  border: (s: ArtefactStats) => expect(Math.min(s.border.top, s.border.bottom, s.border.left, s.border.right), JSON.stringify(s)).toBeGreaterThanOrEqual(0.9),
+  overshoot: (s: ArtefactStats) => expect(s.overshoot, JSON.stringify(s)).toBeLessThanOrEqual(0.01),
+  chroma: (s: ArtefactStats) => expect(s.chroma, JSON.stringify(s)).toBeGreaterThanOrEqual(0.7),
+};
+
+/**
+ * What the shipped model fails today (measured 2026-12-02 with this file): the left border band at 0.71–0.89 of
+ * the band inside it on every image (right 0.93–0.94), and on the saturated card chroma 0.22 of the bicubic
+ * image's and 1.3 % overshoot. Declared as expected failures (`it.fails`), so the suite stays green *and* says
+ * when a new default fixes them: a fixed defect makes its `it.fails` fail — then move it to the passing list.
+ */
+const KNOWN_DEFECTS = new Set(['card border', 'card overshoot', 'card chroma', ...DREALSR.map((n) => `${n} border`)]);
+
+const images = ['card', ...(HAVE_LR ? DREALSR : [])];
+const cases = images.flatMap((image) => (Object.keys(checks) as (keyof typeof checks)[]).map((check) => ({ image, check, name: `${image} ${check}` })));
+
+describe('artefacts of models/default (issue 9 thresholds)', () => {
+  for (const c of cases) {
+    const run = async () => checks[c.check](await statsOf(c.image));
+    if (KNOWN_DEFECTS.has(c.name)) it.fails(`${c.name} (known defect of the shipped model)`, run);
+    else it(c.name, run);
+  }
+});
