@@ -24,7 +24,7 @@ import { type LoadedModel, modelFacts, readModelDir } from './model-dir.js';
 import { BICUBIC_MARGIN, upscaleGraph } from './upscale-graph.js';
 
 export interface UpscaleImageOptions {
-  /** Student timestep, integer in [0, 999] (default: the model's, 500). */
+  /** Student timestep, integer in [0, 999] (default: the model's `defaultTs`; models/default: 300). */
   readonly tS?: number;
   /** LQ tile side in pixels (default 128); images up to this size run whole. */
   readonly tile?: number;

@@ -1,5 +1,5 @@
 /**
- * `tadsr upscale IN... -o OUT [--t-s 500] [--model DIR] [--tile N --overlap N] [--color-fix adain|wavelet|none]
+ * `tadsr upscale IN... -o OUT [--t-s 300] [--model DIR] [--tile N --overlap N] [--color-fix adain|wavelet|none]
  * [--backend onnx|tfjs] [--device auto|cpu|webgpu|cuda] [--seed N] [--scale 4] [--overwrite] [--max-pixels N] [--quiet]` — one-step TADSR super-resolution. A thin wrapper over
  * {@link upscale} (src/graphs/infer.ts).
  */
@@ -75,7 +75,7 @@ export function registerUpscale(program: Command): void {
     .description('super-resolve images ×4 in one diffusion step (TADSR)')
     .argument('<inputs...>', 'image files or folders')
     .requiredOption('-o, --output <path>', 'output folder (or file, for one input file)')
-    .option('--t-s <n>', 'student timestep t_s, integer 0..999 (default: the model\'s, 500)')
+    .option('--t-s <n>', 'student timestep t_s, integer 0..999 (default: the model\'s: 300 for models/default)')
     .option('--model <dir>', `model directory (default: ${defaultModelDir()}), or a GAN peer name: realesr-general-x4v3 | realesrgan-x4plus`)
     .option('--tile <n>', 'tile side in LQ pixels (default 128)')
     .option('--overlap <n>', 'tile overlap in LQ pixels (default: min(32, tile/4))')
