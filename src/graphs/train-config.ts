@@ -9,6 +9,12 @@
  *
  * Ablations: `"tae": false` (the plain encoder, no time layers trained), `"tavsd": false` (plain VSD: t_v drawn
  * uniformly from [20, 980) as the official baseline instead of λ·t_s + γ).
+ *
+ * Official behaviours, each switchable back to what tadsr did before it had them (docs/deviations.md lists every
+ * remaining difference from the authors' code): `"timesteps": "per-sample"` (t_s, t_v and the fake-score t drawn
+ * per sample; `"per-batch"`: one of each per step), `"clampSr": true` (the decoded SR clamped to [−1, 1] before
+ * the losses), `"encoderSample": true` (the student encodes a posterior sample; a TAESD-family encoder has none),
+ * `"fakeLoraConvIn": true` (the fake score's LoRA wraps `conv_in`; false: the variable set of older checkpoints).
  */
 import { Ajv, type SchemaObject } from 'ajv';
 import { dirname, resolve } from 'node:path';
@@ -57,6 +63,14 @@ export interface TrainConfig {
   tae: boolean;
   /** Ablation: false = plain VSD, t_v uniform in [20, 980). */
   tavsd: boolean;
+  /** `per-sample` (official): t_s, t_v and the fake-score t drawn for each sample; `per-batch`: one per step. */
+  timesteps: 'per-sample' | 'per-batch';
+  /** Clamp the decoded SR to [−1, 1] before the losses (official). */
+  clampSr: boolean;
+  /** The student encodes a sample of its posterior (official; no effect on a deterministic TAESD encoder). */
+  encoderSample: boolean;
+  /** The fake score's LoRA also wraps the UNet's `conv_in` (official). False: checkpoints written before it. */
+  fakeLoraConvIn: boolean;
   checkpointEvery: number;
   /** Where the frozen teacher runs: TF.js beside the student, or ONNX Runtime. */
   teacherBackend: 'tfjs' | 'onnx';
@@ -119,6 +133,10 @@ const schema: SchemaObject = {
     formula: { type: 'string', enum: ['ddpm-x0', 'official'], default: 'ddpm-x0' },
     tae: { type: 'boolean', default: true },
     tavsd: { type: 'boolean', default: true },
+    timesteps: { type: 'string', enum: ['per-sample', 'per-batch'], default: 'per-sample' },
+    clampSr: { type: 'boolean', default: true },
+    encoderSample: { type: 'boolean', default: true },
+    fakeLoraConvIn: { type: 'boolean', default: true },
     checkpointEvery: { type: 'integer', minimum: 1, default: 100 },
     teacherBackend: { type: 'string', enum: ['tfjs', 'onnx'], default: 'tfjs' },
     heavyOps: { type: 'string', enum: ['ort', 'tfjs'], default: 'ort' },
