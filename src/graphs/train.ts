@@ -1,12 +1,14 @@
 /**
  * TADSR distillation on TF.js (`tadsr train --config F [--resume]`): HQ patches → Real-ESRGAN degradation (on the
- * fly) → student (time-aware encoder + UNet with LoRA at a t_s drawn from the 50 official values) → one-step ẑ →
- * frozen decoder → blurred MSE (+ LPIPS when weights are given) + λ_TAVSD·TAVSD; the fake score's LoRA is trained
+ * fly) → student (time-aware encoder + UNet with LoRA, each sample at its own t_s drawn from the 50 official
+ * values) → one-step ẑ → frozen decoder → SR clamped to [−1, 1] → blurred MSE with each sample's kernel (+ LPIPS
+ * when weights are given) + λ_TAVSD·TAVSD at each sample's t_v; the fake score's LoRA is trained
  * with the diffusion loss in the same loop; two AdamW optimizers; atomic checkpoints; `resume` continues the
  * same run exactly (same next step: all randomness is a function of (seed, step)); one JSONL line per step.
  *
  * Text: there is no text encoder; every UNet call gets the same fixed all-zero embedding (`[B, 1, dim]`) when the
  * spec has cross-attention. CFG of the teacher is then an identity and is skipped (logged at start).
+ * Differences from the official code, and the config switches that restore it: docs/deviations.md.
  *
  * ```ts
  * const cfg = parseTrainConfig({ preset: 'tiny', data: { hq: 'hq/', patch: 64 }, out: 'runs/t', steps: 10 });
