@@ -86,6 +86,7 @@ export function modelFacts(spec: ModelSpec): ModelFacts {
     crossAttentionDim: spec.unet.crossAttentionDim,
     latentChannels: spec.vae.latentChannels,
     vaeDownsample: vaeDown,
+    ...(spec.schedule ? { schedule: spec.schedule } : {}),
   };
 }
 

@@ -19,6 +19,7 @@ import { imageToTensor, tensorToImage } from '../operators/tensor-image.js';
 import { bicubicUpsample } from '../resize/bicubic-upsample.js';
 import { type OneStepFormula, applyLinear, oneStepCoefficients } from '../schedule/one-step.js';
 import { checkTs } from '../schedule/timesteps.js';
+import { scheduleOf } from '../schedule/noise-schedule.js';
 import type { RowSink } from '../tiling/blend-accumulator.js';
 import { tileImageRows } from '../tiling/tile-image.js';
 import { PromptEncoder } from '../text/prompt-encoder.js';
@@ -121,7 +122,7 @@ export class Upscaler {
     let px: HostTensor;
     if (fused !== undefined) {
       // posterior mean: the whole student in one graph (same maths as the three calls below)
-      const { a, b } = oneStepCoefficients(o.formula, o.tS);
+      const { a, b } = oneStepCoefficients(o.formula, o.tS, scheduleOf(this.facts));
       const one = (v: number): HostTensor => ({ shape: [1], data: Float32Array.of(v) });
       const ctx = context ?? emptyContext(this.facts, 1);
       const out = await fused.runGraph('student', { sample: x, timestep: one(o.tS), zCoef: one(a), epsCoef: one(b), ...(ctx ? { encoderHiddenStates: ctx } : {}) });
@@ -129,7 +130,7 @@ export class Upscaler {
     } else {
       const zL = await encodeLatent(this.backend, this.facts, x, o.tS, noise ? { noise } : {});
       const eps = await unetEps(this.backend, this.facts, zL, o.tS, context === undefined ? {} : { context });
-      const zHat = { shape: zL.shape, data: applyLinear(oneStepCoefficients(o.formula, o.tS), zL.data, eps.data) };
+      const zHat = { shape: zL.shape, data: applyLinear(oneStepCoefficients(o.formula, o.tS, scheduleOf(this.facts)), zL.data, eps.data) };
       px = await decodeLatent(this.backend, this.facts, zHat);
     }
     const sr = tensorToImage(px, lqUp.width, lqUp.height);

@@ -9,6 +9,7 @@
  * ```
  */
 import type { Backend, HostTensor, SubNetwork } from '../backends/backend.js';
+import type { NoiseScheduleSpec } from '../models/specs.js';
 
 /** What the calls need to know about the model (from its spec). */
 export interface ModelFacts {
@@ -23,6 +24,8 @@ export interface ModelFacts {
   /** Latent channels (SD: 4) and the VAE's downsampling factor (SD: 8). */
   readonly latentChannels: number;
   readonly vaeDownsample: number;
+  /** The model's noise schedule (`spec.schedule`); absent: SD's. */
+  readonly schedule?: NoiseScheduleSpec;
 }
 
 /** Number of latent values for a `[1, 3, H, W]` pixel tensor. */

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { modelFacts } from '../../src/graphs/model-dir.js';
 import { presetByName } from '../../src/models/presets.js';
 import { ModelSpecError, validateModelSpec } from '../../src/models/schema.js';
 import {
@@ -65,6 +66,9 @@ describe('SD noise schedule', () => {
     expect(noisingCoefficients(500, s).alpha).toBe(s.alpha(500));
     const spec = { ...presetByName('tiny'), schedule: lin };
     expect(validateModelSpec(JSON.parse(JSON.stringify(spec))).schedule).toEqual(lin);
+    // what the inference operators and the upscaler read it from
+    expect(scheduleOf(modelFacts(spec))).toBe(s);
+    expect(scheduleOf(modelFacts(presetByName('tiny')))).toBe(sdSchedule());
     expect(() => validateModelSpec({ ...spec, schedule: { ...lin, betaSchedule: 'cosine' } })).toThrow(ModelSpecError);
     expect(() => validateModelSpec({ ...spec, schedule: { ...lin, betaStart: 0.05 } })).toThrow(/betaEnd/);
   });
