@@ -7,7 +7,7 @@
  *
  *   mkdir -p /tmp/base && git archive HEAD~N src | tar -x -C /tmp/base && ln -s "$PWD/node_modules" /tmp/base/node_modules \
  *     && cp package.json /tmp/base/
- *   nice -n 10 npx tsx bench/train-step-ab.ts --base /tmp/base [--rounds 3] [--steps 4] [--patch 64]
+ *   nice -n 10 npx tsx bench/train-step-ab.ts --base /tmp/base [--after /tmp/after] [--rounds 3] [--steps 4] [--patch 64]
  *
  * Data: ../shared/data/train/kodak24 (read by path) when present, else synthetic HQ images.
  */
@@ -57,7 +57,9 @@ if (args.has('child')) {
   const base = args.get('base');
   if (!base) throw new Error('--base TREE: the source tree to compare with (see the header)');
   const rounds = Number(args.get('rounds') ?? 3);
-  const runs: [string, string, boolean][] = [['before (base)', resolve(base), false], ['after (defaults: official)', here, false], ['after (earlier behaviours pinned)', here, true]];
+  // --after TREE: a snapshot of this checkout's src/ (so edits made while the bench runs do not leak into it)
+  const after = resolve(args.get('after') ?? here);
+  const runs: [string, string, boolean][] = [['before (base)', resolve(base), false], ['after (defaults: official)', after, false], ['after (earlier behaviours pinned)', after, true]];
   const rows = new Map<string, Row>(runs.map(([n]) => [n, { ms: [], student: [], fake: [] }]));
   for (let r = 0; r < rounds; r++) {
     for (const [name, tree, legacy] of runs) {
