@@ -1,5 +1,5 @@
 /**
- * The seven wiring mutants of issue 10, applied one at a time to the source, each run against the test files that
+ * The seven wiring mutants of issue 10 (and those of its per-sample timesteps and official behaviours), applied one at a time to the source, each run against the test files that
  * must kill it; prints which named tests fail (by an assertion) and restores the source after each one.
  * A benchmark, not part of `npm test` (≈ 4 minutes on 2 cores). Run with a clean working tree:
  *
@@ -16,11 +16,15 @@ interface Mutant {
   readonly from: string;
   readonly to: string;
   readonly tests: readonly string[];
+  /** Only the tests whose name matches (vitest `-t`), to save time. */
+  readonly only?: string;
 }
 
 const WIRING = 'test/graphs/train-wiring.test.ts';
+/** The wiring test's official-behaviours case (per-sample draws, clamp, posterior sample, conv_in fake LoRA). */
+const OFFICIAL_CASE = 'ddpm-x0 step, official behaviours';
 const MUTANTS: readonly Mutant[] = [
-  { id: 'M1 noise at t_s instead of t_v', file: 'src/graphs/train.ts', from: 'const nz = noisingCoefficients(tV);', to: 'const nz = noisingCoefficients(tS);', tests: [WIRING] },
+  { id: 'M1 noise at t_s instead of t_v', file: 'src/graphs/train.ts', from: 'const nz = noisingCoefficientsPerSample(ts.tV, sched);', to: 'const nz = noisingCoefficientsPerSample(ts.tS, sched);', tests: [WIRING] },
   {
     id: 'M2a TAVSD sign flipped (teacher and fake swapped at the call)',
     file: 'src/graphs/train.ts',
@@ -30,7 +34,7 @@ const MUTANTS: readonly Mutant[] = [
   },
   { id: 'M2b TAVSD sign flipped (gradient term)', file: 'src/losses/tavsd.ts', from: 'tf.sub(x0Fake, x0Teacher)', to: 'tf.sub(x0Teacher, x0Fake)', tests: [WIRING] },
   { id: 'M2c TAVSD sign flipped (target ẑ + grad)', file: 'src/losses/tavsd.ts', from: 'const stopped = tf.sub(zHat, g);', to: 'const stopped = tf.add(zHat, g);', tests: [WIRING] },
-  { id: 'M3 blur kernel fixed at t_s = 0', file: 'src/graphs/train.ts', from: 'const mse = blurredMse(sr, hq, tS);', to: 'const mse = blurredMse(sr, hq, 0);', tests: [WIRING] },
+  { id: 'M3 blur kernel fixed at t_s = 0', file: 'src/graphs/train.ts', from: 'const mse = blurredMse(sr, hq, ts.tS);', to: 'const mse = blurredMse(sr, hq, 0);', tests: [WIRING] },
   {
     id: 'M4 attention removed from the UNet LoRA targets',
     file: 'src/models/lora.ts',
@@ -48,9 +52,18 @@ const MUTANTS: readonly Mutant[] = [
   { id: 'M5b time-aware encoder off when the run builds its nets', file: 'src/graphs/train.ts', from: 'teacherUnet, tae: cfg.tae,', to: 'teacherUnet, tae: false,', tests: [WIRING] },
   { id: 'M6a CFG scale ignored (s = 1)', file: 'src/operators/score.ts', from: 'guide(u.data, c.data, cfgScale(tV))', to: 'guide(u.data, c.data, 1)', tests: ['test/operators/score-cfg.test.ts'] },
   { id: 'M6b CFG scale ignored inside guide()', file: 'src/operators/score.ts', from: 'u + s * (epsCond[i]! - u)', to: 'u + (epsCond[i]! - u)', tests: ['test/operators/score-cfg.test.ts'] },
-  { id: "M7a x0 formula swapped: student always 'ddpm-x0'", file: 'src/graphs/train.ts', from: 'oneStepCoefficients(cfg.formula, tS)', to: "oneStepCoefficients('ddpm-x0', tS)", tests: [WIRING] },
-  { id: 'M7b x0 formula swapped: student uses the other formula', file: 'src/graphs/train.ts', from: 'oneStepCoefficients(cfg.formula, tS)', to: "oneStepCoefficients(cfg.formula === 'official' ? 'ddpm-x0' : 'official', tS)", tests: [WIRING] },
-  { id: "M7c x0 formula swapped: the scores' x0 in the 'official' form", file: 'src/graphs/train.ts', from: 'const x0k = { a: 1 / nz.alpha, b: -nz.sigma / nz.alpha };', to: 'const x0k = { a: 1 / nz.alpha, b: -1 };', tests: [WIRING] },
+  { id: "M7a x0 formula swapped: student always 'ddpm-x0'", file: 'src/graphs/train.ts', from: 'oneStepCoefficientsPerSample(cfg.formula, ts.tS, sched)', to: "oneStepCoefficientsPerSample('ddpm-x0', ts.tS, sched)", tests: [WIRING] },
+  { id: 'M7b x0 formula swapped: student uses the other formula', file: 'src/graphs/train.ts', from: 'oneStepCoefficientsPerSample(cfg.formula, ts.tS, sched)', to: "oneStepCoefficientsPerSample(cfg.formula === 'official' ? 'ddpm-x0' : 'official', ts.tS, sched)", tests: [WIRING] },
+  { id: "M7c x0 formula swapped: the scores' x0 in the 'official' form", file: 'src/graphs/train.ts', from: 'const x0k = x0CoefficientsPerSample(ts.tV, sched);', to: "const x0k = oneStepCoefficientsPerSample('official', ts.tV, sched);", tests: [WIRING] },
+  // per-sample timesteps and the official behaviours (issue 10, items 2 and 3)
+  { id: 'M8a timesteps drawn once per step (per-sample draw collapsed)', file: 'src/graphs/training/per-sample.ts', from: "const n = o.timesteps === 'per-sample' ? o.batch : 1;", to: 'const n = 1;', tests: [WIRING], only: OFFICIAL_CASE },
+  { id: "M8b student UNet gets sample 0's t_s for the whole batch", file: 'src/graphs/train.ts', from: 'const eps = nets.studentEps(zL, ts.tS);', to: 'const eps = nets.studentEps(zL, ts.tS[0]!);', tests: [WIRING], only: OFFICIAL_CASE },
+  { id: "M8c blur kernel of sample 0 for the whole batch", file: 'src/graphs/train.ts', from: 'const mse = blurredMse(sr, hq, ts.tS);', to: 'const mse = blurredMse(sr, hq, ts.tS[0]!);', tests: [WIRING], only: OFFICIAL_CASE },
+  { id: "M8d fake score trained at sample 0's t for the whole batch", file: 'src/graphs/training/fake-score.ts', from: 'return diffusionLoss(nets.fakeEps(zt, t), n);', to: 'return diffusionLoss(nets.fakeEps(zt, t[0]!), n);', tests: [WIRING], only: OFFICIAL_CASE },
+  { id: 'M9 SR not clamped before the losses', file: 'src/graphs/train.ts', from: 'const sr = cfg.clampSr ? tf.clipByValue(decoded, -1, 1) : decoded;', to: 'const sr = decoded;', tests: [WIRING], only: OFFICIAL_CASE },
+  { id: 'M10 student encodes the posterior mean in training', file: 'src/graphs/train.ts', from: 'const zL = nets.encode(x, ts.tS, encNoise);', to: 'const zL = nets.encode(x, ts.tS);', tests: [WIRING], only: OFFICIAL_CASE },
+  { id: 'M11a fake-score LoRA without conv_in (nets)', file: 'src/graphs/training/nets.ts', from: 'o.fakeLoraConvIn ?? true', to: 'false', tests: [WIRING, 'test/graphs/training/nets.test.ts'], only: 'conv_in' },
+  { id: 'M11b fake-score LoRA without conv_in (the run)', file: 'src/graphs/train.ts', from: 'fakeLoraConvIn: cfg.fakeLoraConvIn });', to: 'fakeLoraConvIn: false });', tests: [WIRING], only: 'runTraining trains' },
 ];
 
 interface VitestJson {
@@ -83,7 +96,7 @@ for (const m of MUTANTS) {
   try {
     writeFileSync(m.file, text.replace(m.from, m.to));
     try {
-      out = execFileSync('npx', ['vitest', 'run', '--reporter=json', ...m.tests], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+      out = execFileSync('npx', ['vitest', 'run', '--reporter=json', ...(m.only ? ['-t', m.only] : []), ...m.tests], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
     } catch (e) {
       out = (e as { stdout?: string }).stdout ?? '';
     }

@@ -39,6 +39,7 @@ import { posteriorLogVar, posteriorMean, vaeDecode, vaeEncode } from '../models/
 import { CONTEXT_TOKENS } from '../models/text-condition.js';
 import { imageToNchw } from '../losses/image-nchw.js';
 import { noisingCoefficients } from '../schedule/one-step.js';
+import { scheduleOf } from '../schedule/noise-schedule.js';
 import { acquireRunLock } from '../io/run-lock.js';
 import { probeWritable } from '../io/safe-output.js';
 import { checkModelDirTarget, writeModelDir } from './model-dir.js';
@@ -227,7 +228,7 @@ async function runPretrainingLocked(cfg: PretrainConfig, opts: { readonly resume
       const n = new Float32Array(z.size);
       Rng.forImage(cfg.seed, `unet-step-${step}`, 'noise').fillNormal(n);
       const noise = tf.tensor(n, z.shape);
-      const { alpha, sigma } = noisingCoefficients(t);
+      const { alpha, sigma } = noisingCoefficients(t, scheduleOf(spec));
       const zt = tf.add(tf.mul(z, alpha), tf.mul(noise, sigma));
       const B = x.shape[0];
       const d = spec.unet.crossAttentionDim;

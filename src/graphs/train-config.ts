@@ -9,6 +9,12 @@
  *
  * Ablations: `"tae": false` (the plain encoder, no time layers trained), `"tavsd": false` (plain VSD: t_v drawn
  * uniformly from [20, 980) as the official baseline instead of λ·t_s + γ).
+ *
+ * Official behaviours, each switchable back to what tadsr did before it had them (docs/deviations.md lists every
+ * remaining difference from the authors' code): `"timesteps": "per-sample"` (t_s, t_v and the fake-score t drawn
+ * per sample; `"per-batch"`: one of each per step), `"clampSr": true` (the decoded SR clamped to [−1, 1] before
+ * the losses), `"encoderSample": true` (the student encodes a posterior sample; a TAESD-family encoder has none),
+ * `"fakeLoraConvIn": true` (the fake score's LoRA wraps `conv_in`; false: the variable set of older checkpoints).
  */
 import { Ajv } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
@@ -68,6 +74,10 @@ const schema = {
     formula: { type: 'string', enum: ['ddpm-x0', 'official'], default: 'ddpm-x0' },
     tae: { type: 'boolean', default: true },
     tavsd: { type: 'boolean', default: true },
+    timesteps: { type: 'string', enum: ['per-sample', 'per-batch'], default: 'per-sample' },
+    clampSr: { type: 'boolean', default: true },
+    encoderSample: { type: 'boolean', default: true },
+    fakeLoraConvIn: { type: 'boolean', default: true },
     checkpointEvery: { type: 'integer', minimum: 1, default: 100 },
     teacherBackend: { type: 'string', enum: ['tfjs', 'onnx'], default: 'tfjs' },
     heavyOps: { type: 'string', enum: ['ort', 'tfjs'], default: 'ort' },

@@ -1,12 +1,14 @@
 /**
  * TADSR distillation on TF.js (`tadsr train --config F [--resume]`): HQ patches → Real-ESRGAN degradation (on the
- * fly) → student (time-aware encoder + UNet with LoRA at a t_s drawn from the 50 official values) → one-step ẑ →
- * frozen decoder → blurred MSE (+ LPIPS when weights are given) + λ_TAVSD·TAVSD; the fake score's LoRA is trained
+ * fly) → student (time-aware encoder + UNet with LoRA, each sample at its own t_s drawn from the 50 official
+ * values) → one-step ẑ → frozen decoder → SR clamped to [−1, 1] → blurred MSE with each sample's kernel (+ LPIPS
+ * when weights are given) + λ_TAVSD·TAVSD at each sample's t_v; the fake score's LoRA is trained
  * with the diffusion loss in the same loop; two AdamW optimizers; atomic checkpoints; `resume` continues the
  * same run exactly (same next step: all randomness is a function of (seed, step)); one JSONL line per step.
  *
  * Text: there is no text encoder; every UNet call gets the same fixed all-zero embedding (`[B, 1, dim]`) when the
  * spec has cross-attention. CFG of the teacher is then an identity and is skipped (logged at start).
+ * Differences from the official code, and the config switches that restore it: docs/deviations.md.
  *
  * ```ts
  * const cfg = parseTrainConfig({ preset: 'tiny', data: { hq: 'hq/', patch: 64 }, out: 'runs/t', steps: 10 });
@@ -24,15 +26,14 @@ import { createTfjsNetOps } from '../backends/tfjs/tfjs-net-ops.js';
 import { Rng } from '../random/rng.js';
 import type { RgbImage } from '../image.js';
 import { blurredMse } from '../losses/blurred-mse.js';
-import { diffusionLoss } from '../losses/diffusion-loss.js';
 import { tavsdLoss } from '../losses/tavsd.js';
 import { initParams } from '../models/params.js';
 import { presetByName } from '../models/presets.js';
 import type { ModelSpec } from '../models/specs.js';
 import { imageToNchw } from '../losses/image-nchw.js';
 import { bicubicUpsample } from '../resize/bicubic-upsample.js';
-import { noisingCoefficients, oneStepCoefficients } from '../schedule/one-step.js';
-import { OFFICIAL_TS, tvFromTs } from '../schedule/timesteps.js';
+import { scheduleOf } from '../schedule/noise-schedule.js';
+import { noisingCoefficientsPerSample, oneStepCoefficientsPerSample, x0CoefficientsPerSample } from '../schedule/one-step.js';
 import { acquireRunLock } from '../io/run-lock.js';
 import { probeWritable } from '../io/safe-output.js';
 import { checkModelDirTarget, readModelDir, writeModelDir } from './model-dir.js';
@@ -45,14 +46,20 @@ import { type Perceptual, loadPerceptual } from './training/perceptual.js';
 import { appendJsonl, checkRunDirTarget, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
 import { TrainError } from './training/train-error.js';
 import { assertFiniteStep } from './training/guards.js';
+import { fakeScoreUpdate } from './training/fake-score.js';
+import { drawTimesteps, linearPerSample } from './training/per-sample.js';
 
 export { TrainError } from './training/train-error.js';
 export { TrainDivergedError } from './training/guards.js';
 
 export interface StepRecord {
   readonly step: number;
-  readonly tS: number;
-  readonly tV: number | null;
+  /** Student timestep of each sample. */
+  readonly tS: readonly number[];
+  /** TAVSD/VSD teacher timestep of each sample (null: no VSD term). */
+  readonly tV: readonly number[] | null;
+  /** The fake score's own timestep of each sample. */
+  readonly tFake: readonly number[];
   readonly loss_mse: number;
   readonly loss_lpips: number | null;
   readonly loss_tavsd: number | null;
@@ -174,7 +181,7 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
   const lpips = cfg.lpipsWeights ? await loadPerceptual(ops, cfg.lpipsWeights) : undefined;
   const perceptual = lpips?.fn;
   const onnxTeacher = cfg.teacherBackend === 'onnx' ? new SyncOnnxTeacher(spec, teacherUnet) : undefined;
-  const nets = new DistillNets(ops, { spec, weights, teacherUnet, tae: cfg.tae, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed });
+  const nets = new DistillNets(ops, { spec, weights, teacherUnet, tae: cfg.tae, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed, fakeLoraConvIn: cfg.fakeLoraConvIn });
   const optS = new AdamW(nets.studentVars, { lr: cfg.lr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
   const optF = new AdamW(nets.fakeVars, { lr: cfg.fakeLr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
   const fingerprint = JSON.stringify({ spec, tae: cfg.tae, loraRank: cfg.loraRank, patch: cfg.data.patch });
@@ -189,6 +196,11 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
       if (!ck) throw new TrainError(`--resume: no checkpoint in ${join(cfg.out, 'checkpoints')} (start without --resume)`);
       for (const s of ck.skipped) emit({ type: 'warning', message: `passed over a checkpoint that cannot be read: ${s.message}` });
       lastCheckpoint = ck.dir;
+      const fakeConvIn = 'fake.conv_in.lora_A.weight';
+      if (ck.groups['fake']!.has(fakeConvIn) !== nets.fakeVars.has(fakeConvIn)) {
+        const had = ck.groups['fake']!.has(fakeConvIn);
+        throw new TrainError(`--resume: ${ck.dir} was written ${had ? 'with' : 'without'} the fake score's conv_in LoRA; set "fakeLoraConvIn": ${had} in the config to continue that run`);
+      }
       if (ck.state['fingerprint'] !== fingerprint) {
         throw new TrainError(`--resume: ${ck.dir} was written with another model/config (preset, tae, LoRA rank or patch differ); use a new "out" directory or the original config`);
       }
@@ -202,6 +214,7 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
     const notes = [
       'text condition: fixed all-zero embedding (no text encoder); teacher CFG is an identity and skipped',
       `one-step formula: ${cfg.formula}; tae: ${cfg.tae}; ${cfg.tavsd ? `TAVSD t_v = ${cfg.timeMapping.lambda}·t_s + ${cfg.timeMapping.gamma}` : 'plain VSD, t_v ~ U[20, 980)'}`,
+      `timesteps ${cfg.timesteps}; SR clamped to [−1, 1]: ${cfg.clampSr}; encoder: ${cfg.encoderSample && nets.samplesPosterior ? 'posterior sample' : nets.samplesPosterior ? 'posterior mean' : 'deterministic (no posterior)'}; fake-score LoRA on conv_in: ${cfg.fakeLoraConvIn}`,
       cfg.lpipsWeights ? `LPIPS weights: ${cfg.lpipsWeights}` : 'no LPIPS weights given: perceptual term off',
     ];
     emit({ type: 'start', step, steps: cfg.steps, runtime: `${runtime.detail}; heavy ops: ${cfg.heavyOps}`, notes });
@@ -254,36 +267,44 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
 /**
  * One distillation step (student update, then fake-score update). Deterministic in (cfg.seed, step). Exported so a
  * test can drive one step with its own (instrumented) nets and optimizers and check it against a reference.
+ *
+ * Per sample i of the batch (official; `timesteps: "per-batch"` gives every sample the same draws):
+ * z_L = E(x_i, t_s,i) (a posterior sample with `encoderSample`), ẑ = a(t_s,i)·z_L + b(t_s,i)·ε, SR = clamp(D(ẑ))
+ * (`clampSr`), blurred MSE with sample i's kernel, TAVSD at t_v,i, the fake score's loss at its own t_i.
  */
 export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, onnxTeacher?: SyncOnnxTeacher, perceptual?: Perceptual): Promise<StepRecord> {
   const t0 = performance.now();
-  const rng = Rng.forImage(cfg.seed, `step-${step}`, 'timesteps');
-  const drawn = OFFICIAL_TS[rng.randint(0, OFFICIAL_TS.length - 1)]!;
-  const tS = cfg.debug?.fixedTs ?? drawn;
-  const tV = cfg.tavsd ? tvFromTs(tS, cfg.timeMapping) : rng.randint(20, 979);
-  const tFake = rng.randint(0, 999);
   const B = cfg.data.batch;
+  const ts = drawTimesteps({ seed: cfg.seed, batch: B, timesteps: cfg.timesteps, tavsd: cfg.tavsd, timeMapping: cfg.timeMapping, fixedTs: cfg.debug?.fixedTs ?? undefined }, step);
   const samples = [];
   for (let j = 0; j < B; j++) samples.push(await ds.sample(cfg.debug?.fixedBatch ? j : step * B + j));
   const x = batchTensor(samples.map((s) => bicubicUpsample(s.lq, 4)));
   const hq = batchTensor(samples.map((s) => s.hq));
   const t1 = performance.now();
 
-  const { a, b } = oneStepCoefficients(cfg.formula, tS);
-  const nz = noisingCoefficients(tV);
-  const x0k = { a: 1 / nz.alpha, b: -nz.sigma / nz.alpha };
+  const sched = scheduleOf(nets.spec);
+  const zc = oneStepCoefficientsPerSample(cfg.formula, ts.tS, sched);
+  const nz = noisingCoefficientsPerSample(ts.tV, sched);
+  const x0k = x0CoefficientsPerSample(ts.tV, sched);
   const useVsd = cfg.weights.tavsd > 0;
   const terms: { mse?: tf.Scalar; tavsd?: tf.Scalar; lpips?: tf.Scalar } = {};
   let zHatHost: tf.Tensor | undefined;
   let teacherMs = 0;
+  const latentNoise = (purpose: string, shape: readonly number[]): tf.Tensor => {
+    const n = new Float32Array(shape.reduce((p, q) => p * q, 1));
+    Rng.forImage(cfg.seed, `step-${step}`, purpose).fillNormal(n);
+    return tf.tensor(n, [...shape]);
+  };
 
   const studentVars = [...nets.studentVars.values()];
   const { value, grads } = tf.variableGrads(() => {
-    const zL = nets.encode(x, tS);
-    const eps = nets.studentEps(zL, tS);
-    const zHat = tf.add(tf.mul(zL, a), tf.mul(eps, b)) as tf.Tensor4D;
-    const sr = nets.decode(zHat) as tf.Tensor4D;
-    const mse = blurredMse(sr, hq, tS);
+    const encNoise = cfg.encoderSample && nets.samplesPosterior ? latentNoise('encoder-noise', nets.latentShape(x.shape)) : undefined;
+    const zL = nets.encode(x, ts.tS, encNoise);
+    const eps = nets.studentEps(zL, ts.tS);
+    const zHat = linearPerSample(zc, zL, eps) as tf.Tensor4D;
+    const decoded = nets.decode(zHat) as tf.Tensor4D;
+    const sr = cfg.clampSr ? tf.clipByValue(decoded, -1, 1) : decoded;
+    const mse = blurredMse(sr, hq, ts.tS);
     terms.mse = tf.keep(mse);
     let total: tf.Scalar = tf.mul(mse, cfg.weights.mse);
     if (perceptual && cfg.weights.lpips > 0) {
@@ -293,15 +314,13 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
     }
     zHatHost = tf.keep(tf.tensor(zHat.dataSync(), zHat.shape));
     if (useVsd) {
-      const noise = new Float32Array(zHat.size);
-      Rng.forImage(cfg.seed, `step-${step}`, 'vsd-noise').fillNormal(noise);
-      const zt = tf.add(tf.mul(zHatHost, nz.alpha), tf.mul(tf.tensor(noise, zHat.shape), nz.sigma));
+      const zt = linearPerSample(nz, zHatHost, latentNoise('vsd-noise', zHat.shape));
       const tt0 = performance.now();
-      const epsT = onnxTeacher ? tf.tensor(onnxTeacher.eps(zt.dataSync() as Float32Array, zt.shape, tV), zt.shape) : nets.teacherEps(zt, tV);
-      const x0T = tf.add(tf.mul(zt, x0k.a), tf.mul(epsT, x0k.b)) as tf.Tensor4D;
+      const epsT = onnxTeacher ? tf.tensor(onnxTeacher.eps(zt.dataSync() as Float32Array, zt.shape, ts.tV), zt.shape) : nets.teacherEps(zt, ts.tV);
+      const x0T = linearPerSample(x0k, zt, epsT) as tf.Tensor4D;
       x0T.dataSync();
       teacherMs = performance.now() - tt0;
-      const x0F = tf.add(tf.mul(zt, x0k.a), tf.mul(nets.fakeEps(zt, tV), x0k.b)) as tf.Tensor4D;
+      const x0F = linearPerSample(x0k, zt, nets.fakeEps(zt, ts.tV)) as tf.Tensor4D;
       const tv = tavsdLoss(zHat, tf.tensor(x0T.dataSync(), x0T.shape) as tf.Tensor4D, tf.tensor(x0F.dataSync(), x0F.shape) as tf.Tensor4D);
       terms.tavsd = tf.keep(tv);
       total = tf.add(total, tf.mul(tv, cfg.weights.tavsd));
@@ -315,34 +334,25 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
   tf.dispose([value, ...Object.values(grads)]);
   const t2 = performance.now();
 
-  // Fake score: diffusion loss on stopgrad(ẑ) at t ~ U[0, 1000).
+  // Fake score: diffusion loss on stopgrad(ẑ) at t ~ U[0, 1000) per sample.
   const fn = new Float32Array(zHatHost!.size);
   Rng.forImage(cfg.seed, `step-${step}`, 'fake-noise').fillNormal(fn);
-  const fz = noisingCoefficients(tFake);
-  const fakeVars = [...nets.fakeVars.values()];
-  const fres = tf.variableGrads(() => {
-    const n = tf.tensor(fn, zHatHost!.shape);
-    const zt = tf.add(tf.mul(zHatHost!, fz.alpha), tf.mul(n, fz.sigma));
-    return diffusionLoss(nets.fakeEps(zt, tFake), n);
-  }, fakeVars);
-  const fKey: Record<string, tf.Tensor> = {};
-  for (const [k, v] of nets.fakeVars) if (fres.grads[v.name]) fKey[k] = fres.grads[v.name]!;
-  const fakeGradNorm = optF.apply(fKey);
-  const lossDiff = fres.value.dataSync()[0]!;
-  tf.dispose([fres.value, ...Object.values(fres.grads), zHatHost!, x, hq]);
+  const fake = fakeScoreUpdate(nets, optF, zHatHost!, ts.tFake, fn, sched);
+  tf.dispose([zHatHost!, x, hq]);
   const t3 = performance.now();
 
   const rec: StepRecord = {
     step: step + 1,
-    tS,
-    tV: useVsd ? tV : null,
+    tS: ts.tS,
+    tV: useVsd ? ts.tV : null,
+    tFake: ts.tFake,
     loss_mse: terms.mse!.dataSync()[0]!,
     loss_lpips: terms.lpips ? terms.lpips.dataSync()[0]! : null,
     loss_tavsd: terms.tavsd ? terms.tavsd.dataSync()[0]! : null,
     loss_student: lossStudent,
-    loss_diffusion: lossDiff,
+    loss_diffusion: fake.loss,
     grad_norm: gradNorm,
-    fake_grad_norm: fakeGradNorm,
+    fake_grad_norm: fake.gradNorm,
     ms_data: Math.round(t1 - t0),
     ms_student: Math.round(t2 - t1),
     ms_fake: Math.round(t3 - t2),

@@ -8,7 +8,7 @@
  * facts.pixelMultiple;   // pixel sizes must be multiples of this
  * ```
  */
-import type { ModelSpec } from './specs.js';
+import type { ModelSpec, NoiseScheduleSpec } from './specs.js';
 
 /** What the calls need to know about the model (from its spec). */
 export interface ModelFacts {
@@ -23,6 +23,8 @@ export interface ModelFacts {
   /** Latent channels (SD: 4) and the VAE's downsampling factor (SD: 8). */
   readonly latentChannels: number;
   readonly vaeDownsample: number;
+  /** The model's noise schedule (`spec.schedule`); absent: SD's. */
+  readonly schedule?: NoiseScheduleSpec;
 }
 
 /** Facts the operators need, from a spec. */
@@ -36,5 +38,6 @@ export function modelFacts(spec: ModelSpec): ModelFacts {
     crossAttentionDim: spec.unet.crossAttentionDim,
     latentChannels: spec.vae.latentChannels,
     vaeDownsample: vaeDown,
+    ...(spec.schedule ? { schedule: spec.schedule } : {}),
   };
 }

@@ -2,7 +2,7 @@
  * JSON Schemas for the model specs, and `validateModelSpec` — the edge where untrusted JSON becomes a typed spec.
  */
 import { Ajv, type ErrorObject, type JSONSchemaType } from 'ajv';
-import type { LoraSpec, ModelSpec, TextEncoderSpec, TimeAwareSpec, UNetSpec, VaeSpec } from './specs.js';
+import type { LoraSpec, ModelSpec, NoiseScheduleSpec, TextEncoderSpec, TimeAwareSpec, UNetSpec, VaeSpec } from './specs.js';
 
 const positiveInt = { type: 'integer', minimum: 1 } as const;
 const widths = { type: 'array', items: positiveInt, minItems: 1 } as const;
@@ -107,6 +107,18 @@ export const textEncoderSpecSchema: JSONSchemaType<TextEncoderSpec> = {
   },
 };
 
+export const noiseScheduleSpecSchema: JSONSchemaType<NoiseScheduleSpec> = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['betaSchedule', 'betaStart', 'betaEnd', 'numTrainTimesteps'],
+  properties: {
+    betaSchedule: { type: 'string', enum: ['scaled_linear', 'linear'] },
+    betaStart: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+    betaEnd: { type: 'number', exclusiveMinimum: 0, exclusiveMaximum: 1 },
+    numTrainTimesteps: { type: 'integer', enum: [1000] },
+  },
+};
+
 export const modelSpecSchema: JSONSchemaType<ModelSpec> = {
   type: 'object',
   additionalProperties: false,
@@ -117,6 +129,7 @@ export const modelSpecSchema: JSONSchemaType<ModelSpec> = {
     tae: { ...timeAwareSpecSchema, nullable: true } as never,
     lora: { ...loraSpecSchema, nullable: true } as never,
     text: { ...textEncoderSpecSchema, nullable: true } as never,
+    schedule: { ...noiseScheduleSpecSchema, nullable: true } as never,
   },
 };
 
@@ -162,6 +175,9 @@ function crossFieldProblems(s: ModelSpec): string[] {
   if (v.arch !== 'taesd' && v.midBlockGn !== undefined) out.push('/vae/midBlockGn: only for arch "taesd"');
   if (u.inChannels !== v.latentChannels) {
     out.push(`/unet/inChannels: ${u.inChannels} differs from /vae/latentChannels ${v.latentChannels}`);
+  }
+  if (s.schedule !== undefined && !(s.schedule.betaStart < s.schedule.betaEnd)) {
+    out.push(`/schedule/betaEnd: ${s.schedule.betaEnd} must exceed betaStart ${s.schedule.betaStart}`);
   }
   const t = s.text;
   if (t !== undefined) {

@@ -154,9 +154,22 @@ export interface TextEncoderSpec {
 }
 
 /**
+ * The diffusion noise schedule (diffusers scheduler config in camelCase: `beta_schedule`, `beta_start`,
+ * `beta_end`, `num_train_timesteps`). SD 1.x/2.x: `scaled_linear`, 0.00085 → 0.012, 1000 steps — the default of a
+ * spec without it (src/schedule/noise-schedule.ts `SD_SCHEDULE`). Timesteps are 0…999.
+ */
+export interface NoiseScheduleSpec {
+  readonly betaSchedule: 'scaled_linear' | 'linear';
+  readonly betaStart: number;
+  readonly betaEnd: number;
+  /** 1000 (t_s, t_v and the 50 training t_s values are defined on 0…999). */
+  readonly numTrainTimesteps: number;
+}
+
+/**
  * A whole TADSR model: the UNet, the VAE, optionally the time-aware encoder, LoRA adapters and the text encoder
  * (when present, prompts are tokenized with the model folder's `tokenizer/` and encoded by it; its width must be
- * the UNet's `crossAttentionDim`).
+ * the UNet's `crossAttentionDim`), and the noise schedule (absent: SD's).
  */
 export interface ModelSpec {
   readonly unet: UNetSpec;
@@ -164,4 +177,5 @@ export interface ModelSpec {
   readonly tae?: TimeAwareSpec;
   readonly lora?: LoraSpec;
   readonly text?: TextEncoderSpec;
+  readonly schedule?: NoiseScheduleSpec;
 }

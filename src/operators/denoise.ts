@@ -10,6 +10,7 @@ import type { OperatorFunction } from 'rxjs';
 import type { Backend } from '../backends/backend.js';
 import type { Frame, Item } from '../frame.js';
 import { type OneStepFormula, applyLinear, oneStepCoefficients } from '../schedule/one-step.js';
+import { scheduleOf } from '../schedule/noise-schedule.js';
 import { mergeMapFrames } from './frame-operator.js';
 import { type ModelFacts, unetEps } from './net-calls.js';
 import type { WithContext, WithLatent, WithZHat } from './tadsr-fields.js';
@@ -28,7 +29,7 @@ export function denoise<In extends Frame & WithLatent & Partial<WithContext>>(
   const formula = opts.formula ?? 'ddpm-x0';
   return mergeMapFrames('denoise', async (frame: In) => {
     const eps = await unetEps(backend, facts, frame.zL, frame.tS, frame.context === undefined ? {} : { context: frame.context });
-    const zHat = { shape: frame.zL.shape, data: applyLinear(oneStepCoefficients(formula, frame.tS), frame.zL.data, eps.data) };
+    const zHat = { shape: frame.zL.shape, data: applyLinear(oneStepCoefficients(formula, frame.tS, scheduleOf(facts)), frame.zL.data, eps.data) };
     return { ...frame, zHat };
   });
 }

@@ -11,16 +11,18 @@ import type { OperatorFunction } from 'rxjs';
 import { Rng } from '../random/rng.js';
 import type { Frame, Item } from '../frame.js';
 import { noisingCoefficients } from '../schedule/one-step.js';
+import { type NoiseSchedule, sdSchedule } from '../schedule/noise-schedule.js';
 import { type TimeMapping, tvFromTs } from '../schedule/timesteps.js';
 import { mapFrames } from './frame-operator.js';
 import type { WithLatent, WithNoised, WithZHat } from './tadsr-fields.js';
 
 export type NoiseAtOptions = { readonly mapping: TimeMapping } | { readonly tV: number };
 
-export function noiseAt<In extends Frame & WithZHat & WithLatent>(opts: NoiseAtOptions, seed = 0): OperatorFunction<Item<In>, Item<In & WithNoised>> {
+/** `schedule`: the model's (`scheduleOf(spec)`); default SD's. */
+export function noiseAt<In extends Frame & WithZHat & WithLatent>(opts: NoiseAtOptions, seed = 0, schedule: NoiseSchedule = sdSchedule()): OperatorFunction<Item<In>, Item<In & WithNoised>> {
   return mapFrames('noise-at', (frame: In) => {
     const tV = 'tV' in opts ? opts.tV : tvFromTs(frame.tS, opts.mapping);
-    const { alpha, sigma } = noisingCoefficients(tV);
+    const { alpha, sigma } = noisingCoefficients(tV, schedule);
     const n = new Float32Array(frame.zHat.data.length);
     Rng.forImage(seed, frame.id, 'noise-at').fillNormal(n);
     const z = frame.zHat.data.map((v, i) => alpha * v + sigma * n[i]!);

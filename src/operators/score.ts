@@ -16,6 +16,7 @@ import type { Backend, HostTensor } from '../backends/backend.js';
 import type { Frame, Item } from '../frame.js';
 import { cfgScale } from '../schedule/guidance.js';
 import { applyLinear, x0Coefficients } from '../schedule/one-step.js';
+import { scheduleOf } from '../schedule/noise-schedule.js';
 import { mergeMapFrames } from './frame-operator.js';
 import { type ModelFacts, unetEps } from './net-calls.js';
 import type { WithNoised, WithScores } from './tadsr-fields.js';
@@ -44,7 +45,7 @@ export function score<In extends Frame & WithNoised>(teacher: Backend, facts: Mo
       epsT = (await unetEps(teacher, facts, zTv, tV, { net: 'teacherUnet' })).data;
     }
     const epsF = (await unetEps(opts.fake, facts, zTv, tV, { net: 'unet' })).data;
-    const k = x0Coefficients(tV);
+    const k = x0Coefficients(tV, scheduleOf(facts));
     return {
       ...frame,
       x0Teacher: { shape: zTv.shape, data: applyLinear(k, zTv.data, epsT) },

@@ -1,11 +1,16 @@
 /**
  * Wiring of the distillation step (src/graphs/train.ts `trainStep`) against a reference written here from the
- * paper's formulas, on the tiny preset: the gradients the two optimizers receive must equal the gradients of
+ * paper's formulas and the official code, on the tiny preset: per sample i (its own t_s,i, t_v,i, t_f,i), the
+ * gradients the two optimizers receive must equal the gradients of
  *
- *   ẑ = (z_L − σ_s ε_s)/α_s  ('ddpm-x0')  or  z_L/α_s − ε_s  ('official'),  z_L = E_TAE(x, t_s)·scale
- *   L_student = w_mse·MSE(G_{t_s} ∗ D(ẑ), G_{t_s} ∗ x_H) + w_tavsd·MSE(ẑ, sg(ẑ − (x0_fake − x0_teacher)/mean|ẑ − x0_teacher|))
+ *   ẑ = (z_L − σ_s ε_s)/α_s  ('ddpm-x0')  or  z_L/α_s − ε_s  ('official'),  z_L = (μ + σ_E·n_E)·scale of E_TAE(x, t_s)
+ *   SR = clamp(D(ẑ), −1, 1)
+ *   L_student = w_mse·mean_i MSE(G_{t_s,i} ∗ SR_i, G_{t_s,i} ∗ x_H,i) + w_tavsd·MSE(ẑ, sg(ẑ − (x0_fake − x0_teacher)/mean|ẑ − x0_teacher|))
  *   x0_· = (z_{t_v} − σ_v ε_·(z_{t_v}, t_v))/α_v,  z_{t_v} = α_v·sg(ẑ) + σ_v·n,  t_v = ⌊λ t_s + γ⌋
- *   L_fake = MSE(ε_fake(α_f sg(ẑ) + σ_f n_f, t_f), n_f)
+ *   L_fake = MSE(ε_fake(α_f sg(ẑ) + σ_f n_f, t_f), n_f)   (fake LoRA includes conv_in)
+ *
+ * and t_s,i, t_f,i are the official per-sample draws (the second case runs the documented deviations instead:
+ * one draw per step, no clamp, posterior mean).
  *
  * The reference builds the networks itself (models/unet.ts, models/vae.ts over the same variables, its own LoRA
  * lookup, its own ᾱ table and blur parameters), so a wrong timestep, coefficient, sign, kernel or a missing
@@ -22,7 +27,7 @@ import { readLatestCheckpoint } from '../../src/graphs/training/run-files.js';
 import { type TrainConfig, parseTrainConfig } from '../../src/graphs/train-config.js';
 import { AdamW } from '../../src/backends/tfjs/train/adamw.js';
 import { HqDataset } from '../../src/graphs/training/hq-dataset.js';
-import { DistillNets } from '../../src/graphs/training/nets.js';
+import { DistillNets, type Timesteps } from '../../src/graphs/training/nets.js';
 import { gaussianBlurNCHW } from '../../src/losses/blur.js';
 import type { LoraLookup } from '../../src/models/layers.js';
 import type { NetOps } from '../../src/models/net-ops.js';
@@ -32,6 +37,7 @@ import { unetForward } from '../../src/models/unet.js';
 import { vaeDecode, vaeEncode } from '../../src/models/vae.js';
 import { bicubicUpsample } from '../../src/resize/bicubic-upsample.js';
 import { imageToNchw } from '../../src/losses/image-nchw.js';
+import { OFFICIAL_TS } from '../../src/schedule/timesteps.js';
 import { makeHqFolder } from '../helpers/hq-folder.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,23 +62,23 @@ const sigmaOf = (t: number) => Math.sqrt(1 - ALPHAS_CUMPROD[t]!);
 /** DistillNets that records the timesteps (per sample) each network is called with. */
 class SpyNets extends DistillNets {
   readonly calls: { net: 'encode' | 'student' | 'teacher' | 'fake'; t: number[]; input: Float32Array }[] = [];
-  private note(net: SpyNets['calls'][number]['net'], t: number | tf.Tensor, x: tf.Tensor, batch: number): void {
-    const ts = typeof t === 'number' ? Array<number>(batch).fill(t) : Array.from(t.dataSync());
+  private note(net: SpyNets['calls'][number]['net'], t: Timesteps, x: tf.Tensor, batch: number): void {
+    const ts = typeof t === 'number' ? Array<number>(batch).fill(t) : t instanceof tf.Tensor ? Array.from(t.dataSync()) : [...(t as readonly number[])];
     this.calls.push({ net, t: ts, input: Float32Array.from(x.dataSync()) });
   }
-  override encode(x: tf.Tensor, tS: number): tf.Tensor {
+  override encode(x: tf.Tensor, tS: Timesteps, noise?: tf.Tensor): tf.Tensor {
     this.note('encode', tS, x, x.shape[0]!);
-    return super.encode(x, tS);
+    return super.encode(x, tS, noise);
   }
-  override studentEps(z: tf.Tensor, t: number): tf.Tensor {
+  override studentEps(z: tf.Tensor, t: Timesteps): tf.Tensor {
     this.note('student', t, z, z.shape[0]!);
     return super.studentEps(z, t);
   }
-  override teacherEps(z: tf.Tensor, t: number | tf.Tensor, context?: tf.Tensor): tf.Tensor {
+  override teacherEps(z: tf.Tensor, t: Timesteps, context?: tf.Tensor): tf.Tensor {
     this.note('teacher', t, z, z.shape[0]!);
     return super.teacherEps(z, t, context);
   }
-  override fakeEps(z: tf.Tensor, t: number | tf.Tensor): tf.Tensor {
+  override fakeEps(z: tf.Tensor, t: Timesteps): tf.Tensor {
     this.note('fake', t, z, z.shape[0]!);
     return super.fakeEps(z, t);
   }
@@ -103,7 +109,7 @@ function config(extra: Record<string, unknown>): TrainConfig {
     out: 'unused',
     seed: 5,
     weights: { mse: 1, lpips: 0, tavsd: 1 },
-    debug: { fixedBatch: true, fixedTs: 700 },
+    debug: { fixedBatch: true },
     ...extra,
   });
 }
@@ -127,8 +133,8 @@ interface Reference {
   readonly x: Float32Array;
 }
 
-/** The step's gradients computed from the formulas above, before the step runs. */
-function reference(cfg: TrainConfig, nets: DistillNets, base: ModelWeights, x: tf.Tensor4D, hqT: tf.Tensor4D, tS: number, tV: number, tF: number, step: number): Reference {
+/** The step's gradients computed from the formulas above, before the step runs; timesteps per sample. */
+function reference(cfg: TrainConfig, nets: DistillNets, base: ModelWeights, x: tf.Tensor4D, hqT: tf.Tensor4D, tS: number[], tV: number[], tF: number[], step: number): Reference {
   const spec = nets.spec;
   const B = x.shape[0];
   const scale = cfg.loraAlpha / cfg.loraRank;
@@ -139,31 +145,43 @@ function reference(cfg: TrainConfig, nets: DistillNets, base: ModelWeights, x: t
   const vaeP = pick(nets.studentVars, 'vae.', vaeBase);
   const teacherP = (n: string) => unetBase.get(n)!;
   const ctx = () => tf.zeros([B, 1, spec.unet.crossAttentionDim!]);
-  const ts = (t: number) => tf.fill([B], t);
+  const ts = (t: number[]) => tf.tensor1d(t);
+  /** [B, 1, 1, 1] of f(t_i). */
+  const col = (t: number[], f: (t: number) => number) => tf.tensor4d(t.map(f), [B, 1, 1, 1]);
   const noise = (purpose: string, shape: number[]) => {
     const n = new Float32Array(shape.reduce((p, q) => p * q, 1));
     Rng.forImage(cfg.seed, `step-${step}`, purpose).fillNormal(n);
     return tf.tensor(n, shape);
   };
+  const sample = (t: tf.Tensor, i: number) => tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]);
 
   let zHatC: tf.Tensor | undefined;
   const parts: { mse?: number; tavsd?: number } = {};
   const studentVars = [...nets.studentVars.values()];
   const s = tf.variableGrads(() => {
     const moments = vaeEncode(ops, spec.vae, vaeP, x, { lora: loraOver(nets.studentVars, 'vae.', scale), tae: spec.tae!, timestep: ts(tS) });
-    const zL = tf.mul(tf.slice(moments, [0, 0, 0, 0], [-1, spec.vae.latentChannels, -1, -1]), spec.vae.scalingFactor);
+    const L = spec.vae.latentChannels;
+    const mean = tf.slice(moments, [0, 0, 0, 0], [-1, L, -1, -1]);
+    const logvar = tf.clipByValue(tf.slice(moments, [0, L, 0, 0], [-1, L, -1, -1]), -30, 20);
+    const z = cfg.encoderSample ? tf.add(mean, tf.mul(tf.exp(tf.mul(logvar, 0.5)), noise('encoder-noise', mean.shape))) : mean;
+    const zL = tf.mul(z, spec.vae.scalingFactor);
     const eps = unetForward(ops, spec.unet, unetP, { sample: zL, timestep: ts(tS), encoderHiddenStates: ctx() }, { lora: loraOver(nets.studentVars, 'unet.', scale) });
-    const [aS, sS] = [alphaOf(tS), sigmaOf(tS)];
-    const zHat = cfg.formula === 'official' ? tf.sub(tf.div(zL, aS), eps) : tf.div(tf.sub(zL, tf.mul(eps, sS)), aS);
-    const sr = vaeDecode(ops, spec.vae, (n) => vaeBase.get(n)!, tf.div(zHat, spec.vae.scalingFactor)) as tf.Tensor4D;
-    const k = 5 + 4 * Math.floor(tS / 200);
-    const sb = 1 + tS / 200;
-    const mse = tf.mean(tf.square(tf.sub(gaussianBlurNCHW(sr, k, sb), gaussianBlurNCHW(hqT, k, sb)))) as tf.Scalar;
+    const zHat = cfg.formula === 'official'
+      ? tf.sub(tf.div(zL, col(tS, alphaOf)), eps)
+      : tf.div(tf.sub(zL, tf.mul(eps, col(tS, sigmaOf))), col(tS, alphaOf));
+    const decoded = vaeDecode(ops, spec.vae, (n) => vaeBase.get(n)!, tf.div(zHat, spec.vae.scalingFactor)) as tf.Tensor4D;
+    const sr = cfg.clampSr ? tf.clipByValue(decoded, -1, 1) : decoded;
+    // each sample blurred with its own t_s kernel; all samples have the same number of pixels
+    const perSample = tS.map((t, i) => {
+      const k = 5 + 4 * Math.floor(t / 200);
+      const sb = 1 + t / 200;
+      return tf.mean(tf.square(tf.sub(gaussianBlurNCHW(sample(sr, i) as tf.Tensor4D, k, sb), gaussianBlurNCHW(sample(hqT, i) as tf.Tensor4D, k, sb))));
+    });
+    const mse = tf.div(tf.addN(perSample), B) as tf.Scalar;
     parts.mse = mse.dataSync()[0]!;
     zHatC = tf.keep(tf.tensor(zHat.dataSync(), zHat.shape));
-    const [aV, sV] = [alphaOf(tV), sigmaOf(tV)];
-    const zt = tf.add(tf.mul(zHatC, aV), tf.mul(noise('vsd-noise', zHat.shape), sV));
-    const x0 = (e: tf.Tensor) => tf.tensor(tf.div(tf.sub(zt, tf.mul(e, sV)), aV).dataSync(), zt.shape);
+    const zt = tf.add(tf.mul(zHatC, col(tV, alphaOf)), tf.mul(noise('vsd-noise', zHat.shape), col(tV, sigmaOf)));
+    const x0 = (e: tf.Tensor) => tf.tensor(tf.div(tf.sub(zt, tf.mul(e, col(tV, sigmaOf))), col(tV, alphaOf)).dataSync(), zt.shape);
     const x0T = x0(unetForward(ops, spec.unet, teacherP, { sample: zt, timestep: ts(tV), encoderHiddenStates: ctx() }));
     const x0F = x0(unetForward(ops, spec.unet, teacherP, { sample: zt, timestep: ts(tV), encoderHiddenStates: ctx() }, { lora: loraOver(nets.fakeVars, 'fake.', scale) }));
     const norm = tf.mean(tf.abs(tf.sub(zHatC, x0T)), [1, 2, 3], true);
@@ -174,7 +192,7 @@ function reference(cfg: TrainConfig, nets: DistillNets, base: ModelWeights, x: t
   }, studentVars);
   const f = tf.variableGrads(() => {
     const n = noise('fake-noise', zHatC!.shape);
-    const zt = tf.add(tf.mul(zHatC!, alphaOf(tF)), tf.mul(n, sigmaOf(tF)));
+    const zt = tf.add(tf.mul(zHatC!, col(tF, alphaOf)), tf.mul(n, col(tF, sigmaOf)));
     const e = unetForward(ops, spec.unet, teacherP, { sample: zt, timestep: ts(tF), encoderHiddenStates: ctx() }, { lora: loraOver(nets.fakeVars, 'fake.', scale) });
     return tf.mean(tf.square(tf.sub(e, n))) as tf.Scalar;
   }, [...nets.fakeVars.values()]);
@@ -186,6 +204,14 @@ function reference(cfg: TrainConfig, nets: DistillNets, base: ModelWeights, x: t
   const ref = { student: byKey(nets.studentVars, s.grads), fake: byKey(nets.fakeVars, f.grads), mse: parts.mse!, tavsd: parts.tavsd!, x: Float32Array.from(x.dataSync()) };
   tf.dispose([s.value, f.value, ...Object.values(s.grads), ...Object.values(f.grads), zHatC!, ...unetBase.values(), ...vaeBase.values()]);
   return ref;
+}
+
+/** The official draws of step `step` (tadsr's `timesteps` stream): t_s per sample from the 50 values, then the fake-score t per sample. */
+function officialDraws(seed: number, step: number, batch: number): { tS: number[]; tF: number[] } {
+  const rng = Rng.forImage(seed, `step-${step}`, 'timesteps');
+  const tS = Array.from({ length: batch }, () => OFFICIAL_TS[rng.randint(0, OFFICIAL_TS.length - 1)]!);
+  const tF = Array.from({ length: batch }, () => rng.randint(0, 999));
+  return { tS, tF };
 }
 
 /** Relative L2 distance of every gradient; the key sets must match. */
@@ -209,7 +235,7 @@ function expectSameGrads(got: Map<string, Float32Array>, want: Map<string, Float
 /** Nets at the seed's initial state with every zero-initialised path (LoRA B, TAE time_emb_proj) made live. */
 function liveNets(cfg: TrainConfig, base: ModelWeights): SpyNets {
   const spec = presetByName('tiny');
-  const nets = new SpyNets(ops, { spec, weights: base, teacherUnet: base.unet, tae: cfg.tae, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed });
+  const nets = new SpyNets(ops, { spec, weights: base, teacherUnet: base.unet, tae: cfg.tae, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed, fakeLoraConvIn: cfg.fakeLoraConvIn });
   let seed = 100;
   for (const [k, v] of [...nets.studentVars, ...nets.fakeVars]) {
     if (k.includes('lora_B') || k.includes('time_emb_proj')) tf.tidy(() => v.assign(tf.randomNormal(v.shape, 0, 0.05, 'float32', seed++)));
@@ -232,18 +258,30 @@ async function checkStep(extra: Record<string, unknown>, step = 3): Promise<void
   try {
     const out = await trainStep(cfg, nets, optS, optF, ds, step);
 
-    const tS = cfg.debug!.fixedTs!;
-    const tV = Math.min(999, Math.max(0, Math.floor(cfg.timeMapping.lambda * tS + cfg.timeMapping.gamma)));
+    const B = cfg.data.batch;
     const byNet = (n: string) => nets.calls.filter((c) => c.net === n);
     const fakeCalls = byNet('fake');
-    const tF = fakeCalls[fakeCalls.length - 1]!.t[0]!;
-    expect(Number.isInteger(tF) && tF >= 0 && tF <= 999, `fake-score t ${tF}`).toBe(true);
-    expect(out.tS).toBe(tS);
-    expect(out.tV).toBe(tV);
-    expect(byNet('encode').map((c) => c.t), 'encoder timesteps').toEqual([[tS, tS]]);
-    expect(byNet('student').map((c) => c.t), 'student UNet timesteps').toEqual([[tS, tS]]);
-    expect(byNet('teacher').map((c) => c.t), 'teacher timesteps').toEqual([[tV, tV]]);
-    expect(fakeCalls.map((c) => c.t), 'fake-score timesteps (TAVSD, then its own update)').toEqual([[tV, tV], [tF, tF]]);
+    const tF = fakeCalls[fakeCalls.length - 1]!.t;
+    let tS: number[];
+    if (cfg.timesteps === 'per-sample') {
+      const want = officialDraws(cfg.seed, step, B);
+      tS = want.tS;
+      expect(new Set(tS).size, `this seed draws different t_s per sample (${tS.join(', ')})`).toBe(B);
+      expect(new Set(tF).size, `the fake-score t is drawn per sample (${tF.join(', ')})`).toBe(B);
+      expect(tF, 'fake-score t: the official per-sample draw').toEqual(want.tF);
+    } else {
+      tS = Array<number>(B).fill(cfg.debug!.fixedTs!);
+      expect(new Set(tF).size, 'one fake-score t per step').toBe(1);
+    }
+    const tV = tS.map((t) => Math.min(999, Math.max(0, Math.floor(cfg.timeMapping.lambda * t + cfg.timeMapping.gamma))));
+    expect(tF.every((t) => Number.isInteger(t) && t >= 0 && t <= 999), `fake-score t ${tF.join(', ')}`).toBe(true);
+    expect(out.tS).toEqual(tS);
+    expect(out.tV).toEqual(tV);
+    expect(out.tFake).toEqual(tF);
+    expect(byNet('encode').map((c) => c.t), 'encoder timesteps').toEqual([tS]);
+    expect(byNet('student').map((c) => c.t), 'student UNet timesteps').toEqual([tS]);
+    expect(byNet('teacher').map((c) => c.t), 'teacher timesteps').toEqual([tV]);
+    expect(fakeCalls.map((c) => c.t), 'fake-score timesteps (TAVSD, then its own update)').toEqual([tV, tF]);
 
     const samples = [await ds.sample(0), await ds.sample(1)];
     const x = tf.tidy(() => tf.concat(samples.map((s) => imageToNchw(bicubicUpsample(s.lq, 4))), 0) as tf.Tensor4D);
@@ -254,6 +292,7 @@ async function checkStep(extra: Record<string, unknown>, step = 3): Promise<void
     expect(Math.max(...xin.map((v, i) => Math.abs(v - ref.x[i]!))), 'the encoder sees the bicubic ×4 LQ batch').toBeLessThan(1e-6);
     expect(out.loss_mse).toBeCloseTo(ref.mse, 5);
     expect(out.loss_tavsd).toBeCloseTo(ref.tavsd, 5);
+    expect(optF.last.has('fake.conv_in.lora_A.weight'), 'the fake-score LoRA wraps conv_in').toBe(cfg.fakeLoraConvIn);
     expectSameGrads(optS.last, ref.student, 'student');
     expectSameGrads(optF.last, ref.fake, 'fake score');
   } finally {
@@ -265,15 +304,15 @@ async function checkStep(extra: Record<string, unknown>, step = 3): Promise<void
 }
 
 describe('distillation step wiring (tiny preset, batch 2, against a reference from the formulas)', () => {
-  it('ddpm-x0 step: noise at t_v, TAVSD direction, blur at t_s, time-aware encoder, fake-score update', async () => {
+  it('ddpm-x0 step, official behaviours: per-sample t_s/t_v/t_f and blur, clamped SR, posterior sample, noise at t_v, TAVSD direction, time-aware encoder, fake-score update on conv_in too', async () => {
     await checkStep({ formula: 'ddpm-x0' });
-  }, 120_000);
+  }, 600_000);
 
-  it("official formula step (ẑ = z/α − ε) at another t_s and time mapping", async () => {
+  it("official formula step (ẑ = z/α − ε), the documented deviations: one t per step, unclamped SR, posterior mean, no conv_in fake LoRA, another time mapping", async () => {
     const before = tf.memory().numTensors; // after the first test: runtime caches exist
-    await checkStep({ formula: 'official', debug: { fixedBatch: true, fixedTs: 441 }, timeMapping: { lambda: 0.8, gamma: 30 } }, 7);
+    await checkStep({ formula: 'official', debug: { fixedBatch: true, fixedTs: 441 }, timeMapping: { lambda: 0.8, gamma: 30 }, timesteps: 'per-batch', clampSr: false, encoderSample: false, fakeLoraConvIn: false }, 7);
     expect(tf.memory().numTensors, 'tensors left by a step and its reference').toBe(before);
-  }, 120_000);
+  }, 600_000);
 
   it('runTraining trains the time-aware encoder: its time layers are in the checkpoint and moved off their init', async () => {
     const out = mkdtempSync(join(tmpdir(), 'tadsr-wiring-'));
@@ -281,15 +320,17 @@ describe('distillation step wiring (tiny preset, batch 2, against a reference fr
       const cfg = parseTrainConfig({ preset: 'tiny', data: { hq, patch: 32 }, out, seed: 2, steps: 1, checkpointEvery: 1, lr: 1e-3 });
       expect(cfg.tae).toBe(true);
       await runTraining(cfg, { skipExport: true }, () => {});
-      const ck = await readLatestCheckpoint(out, ['student']);
+      const ck = await readLatestCheckpoint(out, ['student', 'fake']);
       const student = ck!.groups['student']!;
       const time = [...student.keys()].filter((k) => k.startsWith('vae.') && k.includes('time_emb_proj.weight'));
       expect(time.length, 'TAE time layers among the trained student parameters').toBeGreaterThan(0);
       const init = initParams(presetByName('tiny'), 2).vae;
       const moved = time.filter((k) => student.get(k)!.data.some((v, i) => v !== init.get(k.slice('vae.'.length))!.data[i]));
       expect(moved, 'time layers updated by the step').toEqual(time);
+      const fake = ck!.groups['fake']!;
+      expect(fake.has('fake.conv_in.lora_A.weight'), "the run's fake score has its conv_in LoRA (official default)").toBe(true);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 600_000);
 });

@@ -38,7 +38,8 @@ describe('distillation graph (tiny preset)', () => {
     const lines = readFileSync(join(c.out, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toHaveLength(8);
     expect(Object.keys(lines[0]!)).toEqual(expect.arrayContaining(['loss_mse', 'loss_tavsd', 'loss_lpips', 'loss_diffusion', 'loss_student', 'tS', 'tV']));
-    expect(lines[0]!['tV']).toBe(150);
+    expect(lines[0]!['tV']).toEqual([150]);
+    expect(lines[0]!['tS']).toEqual([300]);
     const m = await readModelDir(join(c.out, 'model'));
     expect(m.manifest.formula).toBe('ddpm-x0');
     expect(m.manifest.provenance['source']).toBe('tadsr train');
@@ -60,7 +61,8 @@ describe('distillation graph (tiny preset)', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(resumed.map((r) => r.step)).toEqual([3, 4]);
     for (let i = 0; i < 2; i++) {
-      expect(resumed[i]!.tS).toBe(straight[i + 2]!.tS);
+      expect(resumed[i]!.tS).toEqual(straight[i + 2]!.tS);
+      expect(resumed[i]!.tFake).toEqual(straight[i + 2]!.tFake);
       expect(resumed[i]!.samples).toEqual(straight[i + 2]!.samples);
       expect(resumed[i]!.loss_student).toBeCloseTo(straight[i + 2]!.loss_student, 4);
       expect(resumed[i]!.loss_diffusion).toBeCloseTo(straight[i + 2]!.loss_diffusion, 4);
@@ -78,7 +80,7 @@ describe('distillation graph (tiny preset)', () => {
     expect(steps(ev).every((r) => r.loss_lpips !== null && Number.isFinite(r.loss_lpips))).toBe(true);
     const m = await readModelDir(join(c.out, 'model'));
     expect(m.manifest.spec.tae).toBeUndefined();
-    expect(steps(ev).every((r) => r.tV !== null && r.tV >= 20 && r.tV < 980)).toBe(true);
+    expect(steps(ev).every((r) => r.tV !== null && r.tV.every((t) => t >= 20 && t < 980))).toBe(true);
   });
 
   it('the frozen teacher on ONNX Runtime gives the same step as on TF.js', async () => {
@@ -97,5 +99,17 @@ describe('distillation graph (tiny preset)', () => {
     const a = cfg({ steps: 1, checkpointEvery: 1 });
     await run(a, { skipExport: true });
     await expect(run({ ...a, loraRank: 2, steps: 2 }, { resume: true })).rejects.toThrow(/another model\/config/);
+  });
+
+  it('a checkpoint without the fake score\'s conv_in LoRA (older runs) resumes with fakeLoraConvIn false, and says what to set otherwise', async () => {
+    const a = cfg({ steps: 1, checkpointEvery: 1, fakeLoraConvIn: false });
+    await run(a, { skipExport: true });
+    await expect(run({ ...a, fakeLoraConvIn: true, steps: 2 }, { resume: true, skipExport: true })).rejects.toThrow(/without the fake score's conv_in LoRA; set "fakeLoraConvIn": false/);
+    const resumed = steps(await run({ ...a, steps: 2 }, { resume: true, skipExport: true }));
+    expect(resumed.map((r) => r.step)).toEqual([2]);
+    const b = cfg({ steps: 1, checkpointEvery: 1 });
+    expect(b.fakeLoraConvIn, 'official default for new runs').toBe(true);
+    await run(b, { skipExport: true });
+    await expect(run({ ...b, fakeLoraConvIn: false, steps: 2 }, { resume: true, skipExport: true })).rejects.toThrow(/with the fake score's conv_in LoRA; set "fakeLoraConvIn": true/);
   });
 });

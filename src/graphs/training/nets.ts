@@ -4,7 +4,12 @@
  * and the forward passes the losses need.
  *
  * Trainable parameter keys (checkpoint names): `unet.<diffusers name>`, `vae.<diffusers name>` and the LoRA
- * tensors `unet.<module>.lora_A.weight` / `vae.<module>.lora_B.weight`; the fake score's: `fake.<module>.lora_*`.
+ * tensors `unet.<module>.lora_A.weight` / `vae.<module>.lora_B.weight`; the fake score's: `fake.<module>.lora_*`
+ * (the student UNet's LoRA modules plus `conv_in`, as the official fake score; `fakeLoraConvIn: false` leaves
+ * `conv_in` out, the variable set of checkpoints written before it was added).
+ *
+ * Every network call takes its timestep per sample: a number (broadcast to the batch), one number per sample, or
+ * a `[B]` tensor.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { HostTensor } from '../../backends/backend.js';
@@ -15,8 +20,12 @@ import type { ModelSpec } from '../../models/specs.js';
 import { unetForward } from '../../models/unet.js';
 import { posteriorMean, vaeDecode, vaeEncode } from '../../models/vae.js';
 import { CONTEXT_TOKENS } from '../../models/text-condition.js';
-import { loraModules, mergeLora, officialLoraSpec } from '../../models/lora.js';
+import { type LoraModule, loraModules, mergeLora, officialLoraSpec } from '../../models/lora.js';
 import { type LoraSet, createLora, loraWeights } from './lora.js';
+import { posteriorSample } from './posterior.js';
+
+/** A timestep for each sample of a batch: one for all, one per sample, or a `[B]` tensor. */
+export type Timesteps = number | readonly number[] | tf.Tensor;
 
 let runCounter = 0;
 
@@ -47,6 +56,16 @@ export interface DistillNetsOptions {
   readonly loraRank: number;
   readonly loraAlpha: number;
   readonly seed: number;
+  /** The fake score's LoRA also wraps the UNet's `conv_in` (official; default true). */
+  readonly fakeLoraConvIn?: boolean;
+}
+
+/** The fake score's LoRA modules: the student UNet's, plus `conv_in` with the same adapter when asked. */
+export function fakeLoraModules(unetModules: readonly LoraModule[], unetShapes: ReadonlyMap<string, readonly number[]>, convIn: boolean): LoraModule[] {
+  if (!convIn || unetModules.length === 0 || unetModules.some((m) => m.module === 'conv_in')) return [...unetModules];
+  const shape = unetShapes.get('conv_in.weight');
+  if (shape === undefined) throw new Error('fake-score LoRA: the UNet has no conv_in');
+  return [{ module: 'conv_in', adapter: unetModules[0]!.adapter, baseShape: shape }, ...unetModules];
 }
 
 export class DistillNets {
@@ -91,7 +110,7 @@ export class DistillNets {
     const unetModules = loraModules(lora, 'unet', unetShapes);
     this.unetLora = createLora(`${run}/unet`, unetModules, Rng.forImage(o.seed, 'init', 'lora-unet'));
     this.vaeLora = createLora(`${run}/vae`, loraModules(lora, 'vae', vaeShapes), Rng.forImage(o.seed, 'init', 'lora-vae'));
-    this.fakeLora = createLora(`${run}/fake`, unetModules, Rng.forImage(o.seed, 'init', 'lora-fake'));
+    this.fakeLora = createLora(`${run}/fake`, fakeLoraModules(unetModules, unetShapes, o.fakeLoraConvIn ?? true), Rng.forImage(o.seed, 'init', 'lora-fake'));
     for (const [k, v] of this.unetLora.variables) this.studentVars.set(`unet.${k}`, v);
     for (const [k, v] of this.vaeLora.variables) this.studentVars.set(`vae.${k}`, v);
     for (const [k, v] of this.fakeLora.variables) this.fakeVars.set(`fake.${k}`, v);
@@ -103,41 +122,64 @@ export class DistillNets {
     return d === null ? undefined : tf.zeros([batch, CONTEXT_TOKENS, d]);
   }
 
-  private timestep(t: number, batch: number): tf.Tensor {
-    return tf.fill([batch], t);
+  private timestep(t: Timesteps, batch: number): tf.Tensor {
+    if (typeof t === 'number') return tf.fill([batch], t);
+    if (t instanceof tf.Tensor) {
+      if (t.rank !== 1 || t.shape[0] !== batch) throw new RangeError(`timesteps [${t.shape.join(', ')}] for a batch of ${batch}`);
+      return t;
+    }
+    const ts = t as readonly number[];
+    if (ts.length !== batch) throw new RangeError(`${ts.length} timesteps for a batch of ${batch}`);
+    return tf.tensor1d([...ts], 'float32');
   }
 
-  /** z_L = E(x, t_s)·scale (posterior mean) with the student's LoRA and time layers. */
-  encode(x: tf.Tensor, tS: number): tf.Tensor {
+  /** Whether the student's encoder has a posterior to sample (AutoencoderKL); TAESD-family encoders are deterministic. */
+  get samplesPosterior(): boolean {
+    return this.spec.vae.arch !== 'taesd';
+  }
+
+  /** The latent shape `[B, latentChannels, H/f, W/f]` the encoder makes of pixels `[B, 3, H, W]`. */
+  latentShape(pixels: readonly number[]): [number, number, number, number] {
+    const f = 2 ** (this.spec.vae.blockOutChannels.length - 1);
+    return [pixels[0]!, this.spec.vae.latentChannels, Math.floor(pixels[2]! / f), Math.floor(pixels[3]! / f)];
+  }
+
+  /**
+   * z_L = E(x, t_s)·scale with the student's LoRA and time layers: the posterior mean, or with `noise` (standard
+   * normal, the latent's shape) a posterior sample μ + σ·noise (official training; ignored by a deterministic
+   * TAESD-family encoder).
+   */
+  encode(x: tf.Tensor, tS: Timesteps, noise?: tf.Tensor): tf.Tensor {
     const batch = x.shape[0]!;
     const p = lookup(this.vaeFull, this.vaeBase);
     const moments = vaeEncode(this.ops, this.spec.vae, p, x, {
       lora: this.vaeLora.lookup,
       ...(this.tae ? { tae: this.spec.tae, timestep: this.timestep(tS, batch) } : {}),
     });
-    return this.ops.scale(posteriorMean(this.ops, moments), this.spec.vae.scalingFactor);
+    const z = noise && this.samplesPosterior ? posteriorSample(this.ops, moments, noise) : posteriorMean(this.ops, moments);
+    return this.ops.scale(z, this.spec.vae.scalingFactor);
   }
 
   /** Student ε at t. */
-  studentEps(z: tf.Tensor, t: number): tf.Tensor {
+  studentEps(z: tf.Tensor, t: Timesteps): tf.Tensor {
     const batch = z.shape[0]!;
     const ctx = this.context(batch);
     return unetForward(this.ops, this.spec.unet, lookup(this.unetFull, this.unetBase), { sample: z, timestep: this.timestep(t, batch), ...(ctx ? { encoderHiddenStates: ctx } : {}) }, { lora: this.unetLora.lookup });
   }
 
   /** Frozen teacher ε. */
-  teacherEps(z: tf.Tensor, t: number | tf.Tensor, context?: tf.Tensor): tf.Tensor {
+  teacherEps(z: tf.Tensor, t: Timesteps, context?: tf.Tensor): tf.Tensor {
     const batch = z.shape[0]!;
     const ctx = context ?? this.context(batch);
-    const ts = typeof t === 'number' ? this.timestep(t, batch) : t;
+    const ts = this.timestep(t, batch);
     return unetForward(this.ops, this.spec.unet, lookup(this.teacher), { sample: z, timestep: ts, ...(ctx ? { encoderHiddenStates: ctx } : {}) });
   }
 
   /** Fake score ε: the teacher's UNet + the fake LoRA. */
-  fakeEps(z: tf.Tensor, t: number | tf.Tensor): tf.Tensor {
+  fakeEps(z: tf.Tensor, t: Timesteps): tf.Tensor {
     const batch = z.shape[0]!;
     const ctx = this.context(batch);
-    const ts = typeof t === 'number' ? this.timestep(t, batch) : t;
+    const ts = this.timestep(t, batch);
     return unetForward(this.ops, this.spec.unet, lookup(this.teacher), { sample: z, timestep: ts, ...(ctx ? { encoderHiddenStates: ctx } : {}) }, { lora: this.fakeLora.lookup });
   }
 

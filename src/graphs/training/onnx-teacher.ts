@@ -27,12 +27,16 @@ export class SyncOnnxTeacher {
     this.session = createNativeSession(g.bytes, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
   }
 
-  /** ε of the teacher at integer timestep `t` for latents `z` (NCHW), with the fixed all-zero condition. */
-  eps(z: Float32Array, shape: readonly number[], t: number): Float32Array {
+  /**
+   * ε of the teacher for latents `z` (NCHW) at integer timestep `t` (one for the batch, or one per sample), with
+   * the fixed all-zero condition.
+   */
+  eps(z: Float32Array, shape: readonly number[], t: number | readonly number[]): Float32Array {
     const b = shape[0]!;
+    if (typeof t !== 'number' && t.length !== b) throw new RangeError(`${t.length} timesteps for a batch of ${b}`);
     const feeds: Record<string, ReturnType<typeof nativeTensor>> = {
       sample: nativeTensor(z, shape),
-      timestep: nativeTensor(new Float32Array(b).fill(t), [b]),
+      timestep: nativeTensor(typeof t === 'number' ? new Float32Array(b).fill(t) : Float32Array.from(t), [b]),
     };
     const d = this.spec.unet.crossAttentionDim;
     if (d !== null) feeds['encoderHiddenStates'] = nativeTensor(new Float32Array(b * CONTEXT_TOKENS * d), [b, CONTEXT_TOKENS, d]);

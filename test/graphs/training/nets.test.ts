@@ -9,11 +9,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTfjsNetOps } from '../../../src/backends/tfjs/tfjs-net-ops.js';
 import { DistillNets } from '../../../src/graphs/training/nets.js';
+import { SyncOnnxTeacher } from '../../../src/graphs/training/onnx-teacher.js';
+import { posteriorSample } from '../../../src/graphs/training/posterior.js';
 import type { NetOps } from '../../../src/models/net-ops.js';
 import { initParams } from '../../../src/models/params.js';
 import { presets } from '../../../src/models/presets.js';
 import { unetForward } from '../../../src/models/unet.js';
-import { posteriorMean, vaeEncode } from '../../../src/models/vae.js';
+import { posteriorLogVar, posteriorMean, vaeEncode } from '../../../src/models/vae.js';
 
 const spec = presets.tiny;
 const weights = initParams(spec, 4);
@@ -50,11 +52,16 @@ describe('DistillNets', () => {
     const fake = [...nets.fakeVars.keys()];
     expect(fake.length).toBeGreaterThan(0);
     expect(fake.every((k) => k.startsWith('fake.') && k.includes('.lora_'))).toBe(true);
+    expect(fake, "the fake score's LoRA wraps conv_in (official)").toContain('fake.conv_in.lora_A.weight');
+    expect(keys, "the student's conv_in is trained fully, not by LoRA").not.toContain('unet.conv_in.lora_A.weight');
     expect([...nets.studentVars.values(), ...nets.fakeVars.values()].every((v) => v.trainable)).toBe(true);
     nets.dispose();
     const plain = make(false);
     expect([...plain.studentVars.keys()].some((k) => k.includes('time_emb'))).toBe(false);
     plain.dispose();
+    const old = new DistillNets(ops, { spec, weights, teacherUnet: weights.unet, tae: true, loraRank: 2, loraAlpha: 4, seed: 1, fakeLoraConvIn: false });
+    expect([...old.fakeVars.keys()].sort(), 'fakeLoraConvIn false: the variable set of earlier checkpoints').toEqual(fake.filter((k) => !k.startsWith('fake.conv_in.')).sort());
+    old.dispose();
   });
 
   it('the student encoder runs the time-aware encoder at t_s (the tae:false ablation ignores t_s)', () => {
@@ -126,6 +133,56 @@ describe('DistillNets', () => {
     const plain = make(false);
     expect([...plain.mergedStudent().vae.keys()].some((k) => k.includes('time_emb'))).toBe(false);
     plain.dispose();
+  });
+
+  it('per-sample timesteps: a batch of 2 at different t equals the two single-sample calls (encoder, student, teacher, fake; TF.js and ONNX)', () => {
+    const nets = make(true);
+    liven(nets);
+    const ts = [37, 811];
+    const teacher = new SyncOnnxTeacher(spec, weights.unet, 1);
+    try {
+      const [errs, distinct, onnx] = tf.tidy(() => {
+        const x = tf.randomUniform([2, 3, 16, 16], -1, 1, 'float32', 3);
+        const row = (t: tf.Tensor, i: number) => tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]);
+        const split = (f: (x: tf.Tensor, t: number) => tf.Tensor, input: tf.Tensor) => tf.concat(ts.map((t, i) => f(row(input, i), t)), 0);
+        const z = nets.encode(x, ts);
+        const errs = {
+          encode: relDiff(z, split((a, t) => nets.encode(a, t), x)),
+          student: relDiff(nets.studentEps(z, ts), split((a, t) => nets.studentEps(a, t), z)),
+          teacher: relDiff(nets.teacherEps(z, ts), split((a, t) => nets.teacherEps(a, t), z)),
+          fake: relDiff(nets.fakeEps(z, tf.tensor1d(ts)), split((a, t) => nets.fakeEps(a, t), z)),
+        };
+        const distinct = relDiff(nets.studentEps(z, ts), nets.studentEps(z, [37, 37]));
+        const onnx = relDiff(tf.tensor(teacher.eps(z.dataSync() as Float32Array, z.shape, ts), z.shape), nets.teacherEps(z, ts));
+        return [errs, distinct, onnx] as const;
+      });
+      for (const [net, e] of Object.entries(errs)) expect(e, net).toBeLessThan(1e-5);
+      expect(distinct, "sample 1's own t_s matters").toBeGreaterThan(1e-4);
+      expect(onnx, 'ONNX teacher with per-sample t = TF.js teacher').toBeLessThan(1e-4);
+      expect(() => nets.studentEps(tf.zeros([2, 4, 2, 2]), [1, 2, 3])).toThrow(/3 timesteps for a batch of 2/);
+    } finally {
+      teacher.dispose();
+      nets.dispose();
+    }
+  });
+
+  it('encode(x, t, noise) is a posterior sample μ + σ·n (AutoencoderKL)', () => {
+    const nets = make(true);
+    liven(nets);
+    const [d, ref] = tf.tidy(() => {
+      const x = tf.randomUniform([1, 3, 16, 16], -1, 1, 'float32', 9);
+      const n = tf.randomNormal(nets.latentShape(x.shape), 0, 1, 'float32', 4);
+      const got = nets.encode(x, 300, n);
+      const p = (k: string) => nets.studentVars.get(`vae.${k}`) ?? tf.tensor(weights.vae.get(k)!.data, [...weights.vae.get(k)!.shape]);
+      const m = vaeEncode(ops, spec.vae, p, x, { tae: spec.tae!, timestep: tf.tensor1d([300]), lora: nets.vaeLora.lookup });
+      const sd = tf.exp(tf.mul(tf.clipByValue(posteriorLogVar(ops, m), -30, 20), 0.5));
+      const want = tf.mul(tf.add(posteriorMean(ops, m), tf.mul(sd, n)), spec.vae.scalingFactor);
+      return [relDiff(got, nets.encode(x, 300)), relDiff(got, tf.mul(posteriorSample(ops, m, n), spec.vae.scalingFactor)) + relDiff(got, want)];
+    });
+    expect(d, 'the sample differs from the mean').toBeGreaterThan(1e-2);
+    expect(ref).toBeLessThan(1e-5);
+    expect(nets.samplesPosterior).toBe(true);
+    nets.dispose();
   });
 
   it('dispose releases every tensor it made', () => {
