@@ -19,6 +19,7 @@
  */
 import type { Kernel2D } from './kernels.js';
 import { type Planes, reflect101 } from './planes.js';
+import { scratchF32 } from './scratch.js';
 import { type TapPlan, conv2dWasm, convolvePlaneWasm, planTaps } from './wasm/conv2d.js';
 
 /** A kernel plus, where it is exactly `g gᵀ`, its 1-D factor (of the same size). */
@@ -52,7 +53,7 @@ export function filter2D(img: Planes, kernel: FilterKernel, opts: Filter2DOption
   const taps = trim2D(kernel, support);
   const size = 2 * support + 1;
   const kind = symmetryOf(taps, size);
-  const padded = new Float32Array((w + 2 * support) * (h + 2 * support));
+  const padded = scratchF32('filter2d-padded', (w + 2 * support) * (h + 2 * support));
   if (useWasm) {
     const plan = planTaps(taps, support, kind !== 'none');
     for (let c = 0; c < 3; c++) {
@@ -265,8 +266,8 @@ function separableWasm(src: Float32Array, w: number, h: number, g: Float64Array,
   const rowPlan: TapPlan = planTaps(row, r, symmetric);
   const colPlan: TapPlan = planTaps(col, r, symmetric);
   const plane = w * h;
-  const padded = new Float32Array((w + 2 * r) * (h + 2 * r));
-  const tmp = new Float32Array(plane);
+  const padded = scratchF32('filter2d-padded', (w + 2 * r) * (h + 2 * r));
+  const tmp = scratchF32('filter2d-separable', plane);
   for (let c = 0; c < 3; c++) {
     padPlane(src, c * plane, w, h, r, padded);
     convolvePlaneWasm(padded, w + 2 * r, h + 2 * r, w, h, rowPlan, tmp, 0);

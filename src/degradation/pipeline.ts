@@ -22,16 +22,7 @@ import type { DegradationConfig, ResizeModeName } from './config.js';
 import { filter2D } from './filter2d.js';
 import { jpegRoundTrip } from './jpeg.js';
 import { addGaussianNoise, addPoissonNoise } from './noise.js';
-import {
-  type Planes,
-  clamp01InPlace,
-  cropPlanes,
-  flipHorizontal,
-  fromPlanes,
-  padBottomRightReflect101,
-  quantise8InPlace,
-  toPlanes,
-} from './planes.js';
+import { type Planes, clamp01InPlace, createPlanes, fromPlanes, quantise8InPlace, reflect101 } from './planes.js';
 import { resizePlanes } from './resize.js';
 import { Rng } from '../random/rng.js';
 import { type KernelRecord, sampleBlurKernel, sampleFinalKernel } from './sample-kernels.js';
@@ -81,18 +72,26 @@ export interface DegradeResult {
   readonly record: DegradationRecord;
 }
 
-/** Crop + degrade one decoded image. */
-export async function degradeImage(img: RgbImage, cfg: DegradationConfig, seed: number, id: string): Promise<DegradeResult> {
+/** Interleaved RGB pixels as the decoder gives them (`decodeImageRaw`): 8- or 16-bit integers. */
+export interface IntegerImage {
+  readonly width: number;
+  readonly height: number;
+  readonly bitDepth: 8 | 16;
+  readonly data: Uint8Array | Uint16Array;
+}
+
+/**
+ * Crop + degrade one decoded image: float pixels ({@link RgbImage}) or the decoder's integers ({@link IntegerImage},
+ * which skips converting the whole image to float — only the crop is, to the same values `v / 255`, `v / 65535`).
+ */
+export async function degradeImage(img: RgbImage | IntegerImage, cfg: DegradationConfig, seed: number, id: string): Promise<DegradeResult> {
   const size = cfg.gt_size;
   const crop = Rng.forImage(seed, id, 'crop');
-  let p = toPlanes(img);
   const hflip = cfg.use_hflip && crop.random() < 0.5;
-  if (hflip) p = flipHorizontal(p);
-  const pad = { bottom: Math.max(0, size - p.height), right: Math.max(0, size - p.width) };
-  p = padBottomRightReflect101(p, size, size);
-  const top = crop.randint(0, p.height - size);
-  const left = crop.randint(0, p.width - size);
-  const gt = p.width === size && p.height === size ? p : cropPlanes(p, left, top, size, size);
+  const pad = { bottom: Math.max(0, size - img.height), right: Math.max(0, size - img.width) };
+  const top = crop.randint(0, img.height + pad.bottom - size);
+  const left = crop.randint(0, img.width + pad.right - size);
+  const gt = gatherCrop(img, hflip, left, top, size);
   const { lq, record } = await degradePlanes(gt, cfg, seed, id);
   const full: DegradationRecord = {
     seed,
@@ -104,6 +103,33 @@ export async function degradeImage(img: RgbImage, cfg: DegradationConfig, seed: 
     ...record,
   };
   return { hq: fromPlanes(gt, img.bitDepth), lq: fromPlanes(lq, 8), record: full };
+}
+
+/**
+ * The `size`² crop at (`left`, `top`) of the image after [hflip] and the reflect-101 pad at the bottom/right
+ * (BasicSR's order), gathered straight into planes: no full-size flipped, padded or float copy is made.
+ */
+export function gatherCrop(img: RgbImage | IntegerImage, hflip: boolean, left: number, top: number, size: number): Planes {
+  const { width: w, height: h, data } = img;
+  const div = data instanceof Float32Array ? 1 : img.bitDepth === 16 ? 65535 : 255;
+  const n = size * size;
+  const out = new Float32Array(3 * n);
+  const col = new Int32Array(size);
+  for (let x = 0; x < size; x++) {
+    const rx = reflect101(left + x, w);
+    col[x] = 3 * (hflip ? w - 1 - rx : rx);
+  }
+  for (let y = 0; y < size; y++) {
+    const row = 3 * w * reflect101(top + y, h);
+    const o = y * size;
+    for (let x = 0; x < size; x++) {
+      const s = row + col[x]!;
+      out[o + x] = data[s]! / div;
+      out[n + o + x] = data[s + 1]! / div;
+      out[2 * n + o + x] = data[s + 2]! / div;
+    }
+  }
+  return createPlanes(size, size, out);
 }
 
 type StageRecord = Omit<DegradationRecord, 'seed' | 'id' | 'source' | 'hflip' | 'pad' | 'crop'>;

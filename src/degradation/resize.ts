@@ -19,6 +19,7 @@
  * ```
  */
 import type { Planes } from './planes.js';
+import { scratchF64 } from './scratch.js';
 
 export type ResizeMode = 'area' | 'bilinear' | 'bicubic';
 export const RESIZE_MODES: readonly ResizeMode[] = ['area', 'bilinear', 'bicubic'];
@@ -99,8 +100,8 @@ export function resizePlanes(img: Planes, outW: number, outH: number, mode: Resi
   const ax = axisWeights(w, outW, mode, scaleFactor);
   const ay = axisWeights(h, outH, mode, scaleFactor);
   const out = new Float32Array(3 * outW * outH);
-  const tmp = new Float64Array(outW * h);
-  const acc = new Float64Array(outW);
+  const tmp = scratchF64('resize-rows', outW * h);
+  const acc = scratchF64('resize-acc', outW);
   for (let c = 0; c < 3; c++) {
     const src = c * w * h;
     // horizontal: tmp[y][i] = Σ_k wx · in[y][ix]

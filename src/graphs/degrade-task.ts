@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { DataError } from '../frame.js';
 import type { RgbImage } from '../image.js';
-import { readImageFile } from '../io/read-image-file.js';
+import type { RawImage } from '../io/decode-image.js';
+import { readImageFileRaw } from '../io/read-image-file.js';
 import { writeFileAtomic } from '../io/encode-image.js';
 import type { DegradationConfig } from '../degradation/config.js';
 import { type DegradationRecord, degradeImage } from '../degradation/pipeline.js';
@@ -70,9 +71,10 @@ async function png(img: RgbImage, bitDepth: 8 | 16, level: number): Promise<Buff
 
 export async function runPairTask(task: PairTask): Promise<PairResult> {
   const t0 = performance.now();
-  let img: RgbImage;
+  let img: RawImage;
   try {
-    img = await readImageFile(task.path, task.maxPixels === undefined ? {} : { maxPixels: task.maxPixels });
+    // integers: only the crop becomes float (no full-size float copy of a large photo)
+    img = await readImageFileRaw(task.path, task.maxPixels === undefined ? {} : { maxPixels: task.maxPixels });
   } catch (err) {
     if (err instanceof DataError) return { id: task.id, ok: false, message: oneLine(err.message) };
     throw err;

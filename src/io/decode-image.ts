@@ -20,7 +20,31 @@ export interface DecodeOptions {
 
 export const DEFAULT_MAX_PIXELS = 100_000_000;
 
+/** Decoded pixels at their stored precision: interleaved RGB (HWC), 8- or 16-bit integers. */
+export interface RawImage {
+  readonly width: number;
+  readonly height: number;
+  readonly bitDepth: 8 | 16;
+  /** length = width * height * 3; Uint8Array for 8-bit, Uint16Array for 16-bit. */
+  readonly data: Uint8Array | Uint16Array;
+}
+
 export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<RgbImage> {
+  return rawToImage(await decodeImageRaw(bytes, opts));
+}
+
+/** The float {@link RgbImage} of decoded integer pixels: `v / 255` or `v / 65535` (what {@link decodeImage} returns). */
+export function rawToImage(raw: RawImage): RgbImage {
+  const { data } = raw;
+  const n = data.length;
+  const out = new Float32Array(n);
+  const max = raw.bitDepth === 16 ? 65535 : 255;
+  for (let i = 0; i < n; i++) out[i] = data[i]! / max;
+  return createImage(raw.width, raw.height, out, raw.bitDepth);
+}
+
+/** {@link decodeImage} without the float conversion: the integer pixels as decoded (same checks, same errors). */
+export async function decodeImageRaw(bytes: Uint8Array, opts: DecodeOptions = {}): Promise<RawImage> {
   const maxPixels = opts.maxPixels ?? DEFAULT_MAX_PIXELS;
   if (bytes.length === 0) throw new DataError('empty file (0 bytes)');
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
@@ -44,14 +68,9 @@ export async function decodeImage(bytes: Uint8Array, opts: DecodeOptions = {}): 
     const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new DataError(`decoded ${info.channels} channels, expected 3`);
     const n = info.width * info.height * 3;
-    const out = new Float32Array(n);
-    if (sixteen) {
-      const u16 = new Uint16Array(data.buffer, data.byteOffset, n);
-      for (let i = 0; i < n; i++) out[i] = u16[i] / 65535;
-    } else {
-      for (let i = 0; i < n; i++) out[i] = data[i] / 255;
-    }
-    return createImage(info.width, info.height, out, sixteen ? 16 : 8);
+    return sixteen
+      ? { width: info.width, height: info.height, bitDepth: 16, data: new Uint16Array(data.buffer, data.byteOffset, n) }
+      : { width: info.width, height: info.height, bitDepth: 8, data: data.subarray(0, n) };
   } catch (err) {
     if (err instanceof DataError) throw err;
     throw new DataError(`cannot decode image: ${(err as Error).message}`);

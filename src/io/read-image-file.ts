@@ -10,9 +10,18 @@
 import { readFile, stat } from 'node:fs/promises';
 import { DataError } from '../frame.js';
 import type { RgbImage } from '../image.js';
-import { type DecodeOptions, decodeImage } from './decode-image.js';
+import { type DecodeOptions, type RawImage, decodeImage, decodeImageRaw } from './decode-image.js';
 
 export async function readImageFile(path: string, opts: DecodeOptions = {}): Promise<RgbImage> {
+  return decodeImage(await readImageBytes(path), opts);
+}
+
+/** {@link readImageFile} without the float conversion (see {@link decodeImageRaw}). */
+export async function readImageFileRaw(path: string, opts: DecodeOptions = {}): Promise<RawImage> {
+  return decodeImageRaw(await readImageBytes(path), opts);
+}
+
+async function readImageBytes(path: string): Promise<Buffer> {
   let bytes: Buffer;
   try {
     const st = await stat(path);
@@ -22,7 +31,7 @@ export async function readImageFile(path: string, opts: DecodeOptions = {}): Pro
     if (err instanceof DataError) throw err;
     throw new DataError(`cannot read file: ${(err as Error).message}`);
   }
-  return decodeImage(bytes, opts);
+  return bytes;
 }
 
 function kindOf(st: Awaited<ReturnType<typeof stat>>): string {

@@ -6,7 +6,8 @@
  *
  * - **Crash-safe.** Outputs are written to temporary names and renamed (the fragment last). A worker that dies
  *   mid-job (kill -9, a lost machine) stops renewing its lock; after `lockMs` another worker's stalled-job check
- *   puts the job back and it runs again, first removing the dead worker's temporary files for that image.
+ *   puts the job back and it runs again, first removing the dead worker's temporary files for that image (for an
+ *   upscale job, the output's own temporary file; an output already renamed into place is rewritten, same bytes).
  * - **Refuses what it would get wrong.** A job made by another tadsr version, or whose config hash does not match
  *   its config (or the config this worker was pinned to with `configHash`), or an upscale job for another model
  *   hash than the worker's model, fails at once with the reason instead of writing mismatched outputs. A bad image fails at once with the decoder's reason; other errors
@@ -35,7 +36,7 @@ import {
   degradeConfigHash,
   sweepTempFiles,
 } from './degrade-jobs.js';
-import { UPSCALE_JOB, type UpscaleJobData, type UpscaleJobResult, modelHash } from './upscale-jobs.js';
+import { UPSCALE_JOB, type UpscaleJobData, type UpscaleJobResult, modelHash, sweepUpscaleTemp } from './upscale-jobs.js';
 
 export interface QueueWorkerOptions {
   /** Redis URL, `redis://HOST:PORT[/DB]`. */
@@ -164,7 +165,13 @@ export function startQueueWorker(opts: QueueWorkerOptions): QueueWorker {
     const mine = upscaleChain.then(async () => {
       subject.next({ type: 'active', jobId: job.id ?? '', id: basename(data.path) });
       const m = await loadModel();
-      const events = await lastValueFrom(m.upscale([data.path], data.out, { ...data.options, upscaler: m.up }).pipe(toArray()));
+      // a second start (a retry, or a job taken back from a dead worker): drop the dead try's temporary file; the
+      // output itself may already be whole (killed after the rename): it is rewritten with the same bytes
+      const again = job.attemptsStarted > 1 || job.stalledCounter > 0;
+      if (again) sweepUpscaleTemp(data.out);
+      const events = await lastValueFrom(
+        m.upscale([data.path], data.out, { ...data.options, upscaler: m.up, ...(again ? { overwrite: true } : {}) }).pipe(toArray()),
+      );
       const file = events.find((e) => e.type === 'file');
       if (file?.type === 'file') return { out: file.out, width: file.width, height: file.height, ms: file.ms };
       const error = events.find((e) => e.type === 'error');

@@ -4,8 +4,8 @@
  * outputs of the wrong model.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
+import { createReadStream, existsSync, readdirSync, unlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { ColorFixMode } from '../color/color-fix.js';
 import { readManifest } from '../graphs/model-dir.js';
 import type { OneStepFormula } from '../schedule/one-step.js';
@@ -62,4 +62,25 @@ export async function modelHash(dir: string): Promise<string> {
 export function upscaleJobId(data: Pick<UpscaleJobData, 'path' | 'out' | 'options' | 'modelHash'>): string {
   const key = canonicalJson({ path: data.path, out: data.out, options: data.options, model: data.modelHash });
   return `upscale-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Remove the temporary files a killed worker left beside the output `out` (`NAME.tmp-PID-N`, see
+ * `writeFileAtomic`); returns how many. Only that output's: other jobs writing into the same folder are untouched.
+ */
+export function sweepUpscaleTemp(out: string): number {
+  const dir = dirname(out);
+  const prefix = `${basename(out)}.tmp-`;
+  if (!existsSync(dir)) return 0;
+  let removed = 0;
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith(prefix)) continue;
+    try {
+      unlinkSync(join(dir, name));
+      removed++;
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return removed;
 }
