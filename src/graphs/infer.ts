@@ -33,6 +33,8 @@ export interface UpscaleOptions {
   readonly tS?: number;
   readonly tile?: number;
   readonly overlap?: number;
+  /** Tiles share GroupNorm/attention/colour statistics (ONNX; outputs up to 1024²; see UpscaleImageOptions). */
+  readonly sharedNorm?: boolean;
   readonly colorFix?: ColorFixMode;
   readonly formula?: OneStepFormula;
   readonly backend?: string;
@@ -149,6 +151,7 @@ export function upscale(inputs: readonly string[], out: string, opts: UpscaleOpt
                 ...(opts.tS !== undefined ? { tS: opts.tS } : {}),
                 ...(opts.tile !== undefined ? { tile: opts.tile } : {}),
                 ...(opts.overlap !== undefined ? { overlap: opts.overlap } : {}),
+                ...(opts.sharedNorm ? { sharedNorm: true } : {}),
                 ...(opts.colorFix ? { colorFix: opts.colorFix } : {}),
                 ...(opts.formula ? { formula: opts.formula } : {}),
                 ...(opts.seed !== undefined ? { seed: opts.seed } : {}),

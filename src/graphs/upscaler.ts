@@ -48,14 +48,17 @@ export interface UpscaleImageOptions {
   /**
    * Tiles share GroupNorm, self-attention and colour-fix statistics (run in lockstep; see `shared-norm-upscale.ts`),
    * so the tiled output matches the whole image's; needs a backend with the capability (ONNX), else tiles run
-   * independently. Default: on for outputs up to {@link SHARED_NORM_AUTO_MAX_PIXELS}, since the host then holds
-   * every tile's activations between layers (models/default: 52 MiB for a 384² output, 208 MiB for 768²), and the
-   * per-segment ONNX Runtime sessions cost about 3 GB of arenas at tile 128 (measured RSS, bench/tile-gap.ts).
+   * independently. Off by default (`upscale --shared-norm` turns it on): the host then holds every tile's
+   * activations between layers (models/default: 52 MiB for a 384² output, 208 MiB for 768²), the per-segment ONNX
+   * Runtime sessions cost about 3 GB of arenas at tile 128 (measured RSS, bench/tile-gap.ts), and the lockstep
+   * flow is its own encode → UNet → decode → colour fix, not the operator graph ({@link upscaleGraph}) — so it is
+   * an opt-in until it is built from the operators. Outputs above {@link SHARED_NORM_AUTO_MAX_PIXELS} always tile
+   * independently.
    */
   readonly sharedNorm?: boolean;
 }
 
-/** Largest output (pixels) that shares statistics across tiles by default: 1024² (host memory grows with it). */
+/** Largest output (pixels) that may share statistics across tiles: 1024² (host memory grows with it). */
 export const SHARED_NORM_AUTO_MAX_PIXELS = 1024 * 1024;
 
 export interface UpscalerLoadOptions {
@@ -105,7 +108,7 @@ export class Upscaler {
     const context = await this.contextFor(opts.prompt);
     const tile = opts.tile ?? 128;
     const overlap = opts.overlap ?? Math.min(32, Math.floor(tile / 4));
-    if (opts.sharedNorm ?? lq.width * lq.height * this.scale * this.scale <= SHARED_NORM_AUTO_MAX_PIXELS) {
+    if (opts.sharedNorm === true && lq.width * lq.height * this.scale * this.scale <= SHARED_NORM_AUTO_MAX_PIXELS) {
       const shared = {
         tS,
         colorFix: opts.colorFix ?? m.colorFix,

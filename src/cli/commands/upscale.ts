@@ -1,5 +1,5 @@
 /**
- * `tadsr upscale IN... -o OUT [--t-s 300] [--model DIR] [--tile N --overlap N] [--color-fix adain|wavelet|none]
+ * `tadsr upscale IN... -o OUT [--t-s 300] [--model DIR] [--tile N --overlap N] [--shared-norm] [--color-fix adain|wavelet|none]
  * [--backend onnx|tfjs] [--device auto|cpu|webgpu|cuda] [--seed N] [--scale 4] [--overwrite] [--max-pixels N] [--quiet]` — one-step TADSR super-resolution. A thin wrapper over
  * {@link upscale} (src/graphs/infer.ts).
  */
@@ -18,6 +18,7 @@ interface UpscaleCliOptions {
   model?: string;
   tile?: string;
   overlap?: string;
+  sharedNorm?: boolean;
   colorFix?: string;
   backend?: string;
   device?: string;
@@ -79,6 +80,7 @@ export function registerUpscale(program: Command): void {
     .option('--model <dir>', `model directory (default: ${defaultModelDir()}), or a GAN peer name: realesr-general-x4v3 | realesrgan-x4plus`)
     .option('--tile <n>', 'tile side in LQ pixels (default 128)')
     .option('--overlap <n>', 'tile overlap in LQ pixels (default: min(32, tile/4))')
+    .option('--shared-norm', 'tiles share GroupNorm, attention and colour statistics, so tiled = whole image (ONNX, outputs up to 1024²; ~3 GB more memory)')
     .option('--color-fix <mode>', 'adain | wavelet | none (default: the model\'s, adain)')
     .option('--backend <name>', 'onnx | tfjs (default onnx)')
     .option('--device <name>', 'auto | cpu | webgpu | cuda (onnx; default auto: CUDA, else a hardware WebGPU adapter, else CPU)')
@@ -111,6 +113,7 @@ async function runUpscale(inputs: string[], o: UpscaleCliOptions): Promise<numbe
       ...(o.model ? { model: o.model } : {}),
       ...(o.tile ? { tile: intOpt('tile', o.tile, 8, 4096)! } : {}),
       ...(o.overlap ? { overlap: intOpt('overlap', o.overlap, 0, 4095)! } : {}),
+      ...(o.sharedNorm ? { sharedNorm: true } : {}),
       ...(o.colorFix ? { colorFix: parseColorFix(o.colorFix) } : {}),
       ...(o.backend ? { backend: o.backend } : {}),
       ...(o.device ? { device: parseDevice(o.device) } : {}),
