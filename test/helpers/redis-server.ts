@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 
 function findRedisServer(): string | null {
   const own = process.env.TADSR_REDIS_SERVER;
@@ -152,5 +153,39 @@ export async function startRedis(opts: { appendfsync?: 'always' | 'everysec' } =
       await exitOf(c);
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * One real Redis for a test file: started in `beforeAll` (when the binary exists), stopped in `afterAll`, which also
+ * removes the folders pushed onto `cleanup`. The handle is usable inside the tests (before `beforeAll` has run, any
+ * use throws).
+ */
+export function redisForSuite(cleanup: string[] = []): RedisHandle {
+  let h: RedisHandle | undefined;
+  beforeAll(async () => {
+    if (HAVE_REDIS) h = await startRedis();
+  });
+  afterAll(async () => {
+    await h?.stop();
+    for (const d of cleanup) rmSync(d, { recursive: true, force: true });
+  });
+  const get = (): RedisHandle => {
+    if (!h) throw new Error('redis-server is not running (started in beforeAll when the binary exists)');
+    return h;
+  };
+  return {
+    get port() {
+      return get().port;
+    },
+    get url() {
+      return get().url;
+    },
+    get pid() {
+      return get().pid;
+    },
+    kill: () => get().kill(),
+    restart: () => get().restart(),
+    stop: () => get().stop(),
   };
 }

@@ -1,8 +1,7 @@
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CORRUPT, makeHqFolder, newOutDir } from '../graphs/degrade-fixtures.js';
 import { runCli } from '../helpers/cli-run.js';
-import { HAVE_REDIS, NO_REDIS_REASON, type RedisHandle, startRedis } from '../helpers/redis-server.js';
+import { HAVE_REDIS, NO_REDIS_REASON, redisForSuite } from '../helpers/redis-server.js';
 import { sameFolders, until } from './queue-fixtures.js';
 import { spawnCli } from './spawn-cli.js';
 
@@ -11,14 +10,7 @@ if (!HAVE_REDIS) console.warn(NO_REDIS_REASON);
 const runInProcess = (args: string[]) => runCli(args);
 
 const cleanup: string[] = [];
-let redis: RedisHandle;
-beforeAll(async () => {
-  if (HAVE_REDIS) redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-  for (const d of cleanup) rmSync(d, { recursive: true, force: true });
-});
+const redis = redisForSuite(cleanup);
 
 describe.skipIf(!HAVE_REDIS)('tadsr degrade --queue / worker / queue status (CLI, real redis-server)', () => {
   it('rejects bad queue arguments with one clear message (exit 2)', async () => {

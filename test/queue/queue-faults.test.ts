@@ -1,27 +1,19 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { lastValueFrom, toArray } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseQueueUrl } from '../../src/queue/connection.js';
 import { type QueueDegradeEvent, enqueueDegrade } from '../../src/queue/degrade-producer.js';
 import { startQueueWorker } from '../../src/queue/queue-worker.js';
 import { makeHqFolder, newOutDir } from '../graphs/degrade-fixtures.js';
-import { HAVE_REDIS, NO_REDIS_REASON, type RedisHandle, startRedis } from '../helpers/redis-server.js';
+import { HAVE_REDIS, NO_REDIS_REASON, redisForSuite } from '../helpers/redis-server.js';
 import { listFiles, referenceRun, sameFolders, until } from './queue-fixtures.js';
 import { spawnCli } from './spawn-cli.js';
 
 if (!HAVE_REDIS) console.warn(NO_REDIS_REASON);
 
 const cleanup: string[] = [];
-let redis: RedisHandle;
-beforeAll(async () => {
-  if (HAVE_REDIS) redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-  for (const d of cleanup) rmSync(d, { recursive: true, force: true });
-});
+const redis = redisForSuite(cleanup);
 
 function summaryOf(events: readonly QueueDegradeEvent[]): Extract<QueueDegradeEvent, { type: 'summary' }> {
   const s = events.find((e) => e.type === 'summary');
