@@ -11,6 +11,10 @@
 #                                                    # (distill-decay.json, always --resume)
 #   models/small-taef2/train.sh ablation no-lpips|no-tavsd   # distill's step-500 checkpoint continued like
 #                                                    # distill-decay without one loss term (distill-decay-NAME.json)
+#   models/small-taef2/train.sh ablation-grid [SEED...]  # the equal-budget ablation (100 steps each): full, no-tae,
+#                                                    # no-tavsd, baseline (ablation-VARIANT.json) for seeds 0 1 2
+#                                                    # (default) into $TADSR_RUNS/ablation/VARIANT-seedS; resumes
+#                                                    # unfinished runs, skips finished ones; seed-major order
 #   models/small-taef2/train.sh run NAME [--resume]  # any other distillation config of this folder (NAME.json),
 #                                                    # from the teacher, e.g. distill-lr1e-4 (lr 1e-4 from step 0)
 #   models/small-taef2/train.sh snapshot             # copy the teacher (F16) and the latest distillation checkpoint
@@ -65,6 +69,23 @@ case "$stage" in
       basename "$from" > "$RUNS/distill-$name/checkpoints/latest"
     fi
     "${TADSR[@]}" train --config "$HERE/distill-decay-$name.json" --quiet --resume "$@"
+    ;;
+  ablation-grid)
+    link_runs
+    seeds=("$@")
+    [[ ${#seeds[@]} -gt 0 ]] || seeds=(0 1 2)
+    for seed in "${seeds[@]}"; do
+      for variant in full no-tae no-tavsd baseline; do
+        cfg=$HERE/ablation-$variant.json
+        out=runs/small-taef2/ablation/$variant-seed$seed
+        steps=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).steps)' "$cfg")
+        latest=$(cat "$out/checkpoints/latest" 2>/dev/null || true)
+        if [[ $latest == "$(printf 'step-%06d' "$steps")" ]]; then echo "ablation-grid: $out finished"; continue; fi
+        resume=(); [[ -n $latest ]] && resume=(--resume)
+        echo "ablation-grid: $variant seed $seed -> $out ${resume[*]}"
+        "${TADSR[@]}" train --config "$cfg" --seed "$seed" --out "$out" --quiet "${resume[@]}"
+      done
+    done
     ;;
   run)
     link_runs
