@@ -9,6 +9,12 @@
 #                                                         # when converted) in the same run; HTML report
 #   models/small-taef2/evaluate.sh artefacts [MODEL]      # bench/artefacts.ts: borders, overshoot, chroma (24 images)
 #   models/small-taef2/evaluate.sh speed [MODEL]          # bench/shipped-model.ts beside esrgan-slim and the GAN peer
+#   models/small-taef2/evaluate.sh ablation [SEED…]       # train.sh ablation-grid's runs: each run's checkpoints 50 and
+#                                                         # 100 averaged (the shipped recipe), scored at t_s 300 and 700
+#                                                         # on 41 held-out pairs (13th, 15th, … 93rd: none of the 12
+#                                                         # that chose the recipe), then mean ± sd over seeds
+#   models/small-taef2/evaluate.sh realism [MODEL]        # t_s 100…900 beside realesrgan-x4plus and x4v3 on every 8th
+#                                                         # pair (12; the subset of ../shared/weights/README.md)
 #
 # Results go to $OUT (default /tmp/tadsr-eval-small-taef2: they hold DRealSR images, so not in the repo).
 # Runs: $TADSR_RUNS (default ~/tadsr-runs/small-taef2). The CLI: $TADSR (default "node bin/tadsr.js").
@@ -21,6 +27,39 @@ D=../shared/data/drealsr
 read -r -a TADSR <<< "${TADSR:-node bin/tadsr.js}"
 mkdir -p "$OUT"
 
+# a subset of DRealSR as folders of links under $OUT (nothing copied): pairs whose 0-based sorted index i passes FILTER
+subset() {
+  local name=$1 filter=$2
+  local dir="$OUT/pairs-$name"
+  if [[ ! -d $dir ]]; then
+    mkdir -p "$dir/lr" "$dir/hr"
+    mapfile -t lr < <(ls $D/lr | sort)
+    mapfile -t hr < <(ls $D/hr | sort)
+    [[ ${#lr[@]} -eq ${#hr[@]} ]] || { echo "evaluate.sh: $D/lr and $D/hr differ in length" >&2; exit 2; }
+    for i in "${!lr[@]}"; do
+      if (( $filter )); then
+        ln -s "$(realpath "$D/lr/${lr[$i]}")" "$dir/lr/${lr[$i]}"
+        ln -s "$(realpath "$D/hr/${hr[$i]}")" "$dir/hr/${hr[$i]}"
+      fi
+    done
+  fi
+  echo "$dir"
+}
+
+# export checkpoint N of run folder RUN (trained with CONFIG) as a model folder DIR/model
+export_checkpoint() {
+  local config=$1 run=$2 n=$3 dir=$4
+  local step
+  step=$(printf 'step-%06d' "$n")
+  if [[ ! -d $dir/model ]]; then
+    mkdir -p "$dir/checkpoints"
+    cp -r "$run/checkpoints/$step" "$dir/checkpoints/"
+    echo "$step" > "$dir/checkpoints/latest"
+    # --resume on a finished step only writes $dir/model (no training step runs)
+    "${TADSR[@]}" train --config "$config" --out "$dir" --steps "$n" --resume --quiet
+  fi
+}
+
 peer_models() {
   local p=realesr-general-x4v3
   [[ -d models/peers/realesrgan-x4plus ]] && p="$p,realesrgan-x4plus"
@@ -32,15 +71,8 @@ shift || true
 case "$stage" in
   checkpoint)
     run="${1:?usage: evaluate.sh checkpoint RUN N [TS]}"; n="${2:?step}"; ts="${3:-500}"
-    step=$(printf 'step-%06d' "$n")
     dir="$OUT/$run-$n"
-    if [[ ! -d $dir/model ]]; then
-      mkdir -p "$dir/checkpoints"
-      cp -r "$RUNS/$run/checkpoints/$step" "$dir/checkpoints/"
-      echo "$step" > "$dir/checkpoints/latest"
-      # --resume on a finished step only writes $dir/model (no training step runs)
-      "${TADSR[@]}" train --config "$HERE/$run.json" --out "$dir" --steps "$n" --resume --quiet
-    fi
+    export_checkpoint "$HERE/$run.json" "$RUNS/$run" "$n" "$dir"
     "${TADSR[@]}" eval-model --model "$dir/model" --lq $D/lr --hr $D/hr --t-s "$ts" --limit 12 --quiet | tee "$dir/eval-12-$ts.txt"
     ;;
   average)
@@ -60,8 +92,36 @@ case "$stage" in
     model="${1:-models/default}"
     npx tsx bench/shipped-model.ts --model "$model" --images 10 --no-thick-tiled --thick-images 3 --also "$(peer_models)"
     ;;
+  ablation)
+    seeds=("$@")
+    [[ ${#seeds[@]} -gt 0 ]] || seeds=(0 1 2)
+    pairs=$(subset held 'i >= 12 && i % 2 == 0')
+    mkdir -p "$OUT/ablation/reports"
+    for seed in "${seeds[@]}"; do
+      for variant in full no-tae no-tavsd baseline; do
+        run="$RUNS/ablation/$variant-seed$seed"
+        report="$OUT/ablation/reports/$variant-seed$seed.json"
+        [[ -f $report ]] && continue
+        [[ "$(cat "$run/checkpoints/latest" 2>/dev/null)" == step-000100 ]] || { echo "evaluate.sh ablation: $run has not finished (train.sh ablation-grid)"; continue; }
+        dir="$OUT/ablation/$variant-seed$seed"
+        for n in 50 100; do export_checkpoint "$HERE/ablation-$variant.json" "$run" "$n" "$dir/step-$n"; done
+        [[ -d $dir/avg ]] || npx tsx tools/average-models.ts --out "$dir/avg" "$dir/step-50/model" "$dir/step-100/model"
+        "${TADSR[@]}" eval-model --model "$dir/avg" --lq "$pairs/lr" --hr "$pairs/hr" --t-s 300,700 --json --quiet > "$report.part"
+        mv "$report.part" "$report"
+        echo "evaluate.sh ablation: $variant seed $seed scored"
+      done
+    done
+    npx tsx tools/ablation-table.ts "$OUT/ablation/reports" | tee "$OUT/ablation/table.md"
+    ;;
+  realism)
+    model="${1:-models/default}"
+    [[ -d models/peers/realesrgan-x4plus ]] || { echo "evaluate.sh realism: convert realesrgan-x4plus first (README, GAN peers)" >&2; exit 2; }
+    pairs=$(subset every8 'i % 8 == 0')
+    "${TADSR[@]}" eval-model --model "$model" --lq "$pairs/lr" --hr "$pairs/hr" --t-s 100,300,500,700,900 \
+      --peer-models "$(peer_models)" --report "$OUT/report-realism-$(basename "$model")" --quiet | tee "$OUT/realism-$(basename "$model").txt"
+    ;;
   *)
-    sed -n '2,15p' "$0"
+    sed -n '2,21p' "$0"
     exit 2
     ;;
 esac
