@@ -3,6 +3,8 @@
 #
 #   models/small-taef2/evaluate.sh checkpoint RUN N [TS]   # export checkpoint N of $RUNS/RUN (config RUN.json) and
 #                                                         # score it at t_s TS (default 500) on the first 12 pairs
+#   models/small-taef2/evaluate.sh plot                   # quality-vs-steps.svg from the second series' `checkpoint`
+#                                                         # reports in $OUT (tools/plot-quality-vs-steps.ts)
 #   models/small-taef2/evaluate.sh average OUT DIR DIR …  # checkpoint averaging (tools/average-models.ts)
 #   models/small-taef2/evaluate.sh sweep [MODEL]          # t_s 100…900 of MODEL (default models/default) on all 93
 #                                                         # pairs + bicubic + realesr-general-x4v3 (+ realesrgan-x4plus
@@ -73,7 +75,14 @@ case "$stage" in
     run="${1:?usage: evaluate.sh checkpoint RUN N [TS]}"; n="${2:?step}"; ts="${3:-500}"
     dir="$OUT/$run-$n"
     export_checkpoint "$HERE/$run.json" "$RUNS/$run" "$n" "$dir"
-    "${TADSR[@]}" eval-model --model "$dir/model" --lq $D/lr --hr $D/hr --t-s "$ts" --limit 12 --quiet | tee "$dir/eval-12-$ts.txt"
+    "${TADSR[@]}" eval-model --model "$dir/model" --lq $D/lr --hr $D/hr --t-s "$ts" --limit 12 --json --quiet > "$dir/eval-12-$ts.json"
+    node -e 'for (const r of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).rows) console.log(`${process.argv[2]} t_s ${r.tS}: PSNR-Y ${r.psnr.toFixed(2)} SSIM-Y ${r.ssim.toFixed(3)} NIQE ${r.niqe.toFixed(2)}`)' "$dir/eval-12-$ts.json" "$run@$n"
+    ;;
+  plot)
+    npx tsx tools/plot-quality-vs-steps.ts --out "$HERE/quality-vs-steps.svg" --ts 500 --limit 12 \
+      "TAVSD 0.25, lr 1e-4, seed 0 (shipped: mean of 50 + 100)=$OUT/distill-lr1e-4-tavsd0.25" \
+      "TAVSD 0.25, lr 1e-4, seed 1=$OUT/distill-lr1e-4-tavsd0.25-seed1" \
+      "TAVSD 1, lr 1e-4, seed 0=$OUT/distill-lr1e-4" "TAVSD 0.25, lr 5e-5, seed 0=$OUT/distill-lr5e-5-tavsd0.25"
     ;;
   average)
     out="${1:?usage: evaluate.sh average OUT MODEL MODEL …}"; shift
@@ -121,7 +130,7 @@ case "$stage" in
       --peer-models "$(peer_models)" --report "$OUT/report-realism-$(basename "$model")" --quiet | tee "$OUT/realism-$(basename "$model").txt"
     ;;
   *)
-    sed -n '2,21p' "$0"
+    sed -n '2,22p' "$0"
     exit 2
     ;;
 esac

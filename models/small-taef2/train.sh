@@ -119,7 +119,7 @@ case "$stage" in
     echo "restored the teacher and distill checkpoint $(cat "$snap/distill/checkpoints/latest") into $RUNS"
     ;;
   *)
-    sed -n '2,25p' "$0"
+    sed -n '2,29p' "$0"
     exit 2
     ;;
 esac
