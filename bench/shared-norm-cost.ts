@@ -48,9 +48,11 @@ const mib = () => `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`;
 try {
   const tiles = planTiles(N, N, { tile, overlap }).tiles.length;
   process.stdout.write(`${values.model} on ${up.backend.info.runtime}; ${values.image} centre ${N}² → ${N * 4}², tile ${tile}/${overlap} (${tiles} tiles)\n`);
+  process.stdout.write(`loaded (rss ${mib()})\n`);
   await up.upscale(warm, common);
+  process.stdout.write(`warmed up tiles on their own (rss ${mib()})\n`);
   await up.upscale(warm, { ...common, sharedNorm: true });
-  process.stdout.write(`warmed up (rss ${mib()})\n`);
+  process.stdout.write(`warmed up tiles sharing statistics (rss ${mib()})\n`);
   const time = async (o: Parameters<Upscaler['upscale']>[1]) => {
     const t0 = performance.now();
     const out = await up.upscale(lq, o);

@@ -49,9 +49,9 @@ export interface UpscaleImageOptions {
    * all tiles at once (`tiledShared`, src/operators/tiled-shared.ts), so the tiled output matches the whole image's;
    * needs a backend with the capability (ONNX), else tiles run independently. Off by default (`upscale
    * --shared-norm` turns it on): the host then holds every tile's activations between layers (models/default:
-   * 52 MiB for a 384² output, 208 MiB for 768²) and the per-segment ONNX Runtime sessions cost about 3 GB of arenas
-   * at tile 128 (measured RSS, bench/tile-gap.ts). Outputs above {@link SHARED_NORM_AUTO_MAX_PIXELS} always tile
-   * independently.
+   * 52 MiB for a 384² output, 208 MiB for 768²) and the per-segment ONNX Runtime sessions' arenas, which double the
+   * process's peak RSS (+1.3 GB at a 1024² output, tile 128), for 1.1–1.4× the time (bench/shared-norm-cost.ts,
+   * README "Tiling"). Outputs above {@link SHARED_NORM_AUTO_MAX_PIXELS} always tile independently.
    */
   readonly sharedNorm?: boolean;
 }
