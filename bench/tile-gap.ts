@@ -15,12 +15,13 @@
  * ```
  */
 import { parseArgs } from 'node:util';
-import type { HostTensor } from '../src/backends/backend.js';
+import type { Backend, HostTensor } from '../src/backends/backend.js';
 import type { OnnxBackend } from '../src/backends/onnx/onnx-backend.js';
-import { sharedNormOf } from '../src/backends/shared-norm.js';
-import { tilesAsBatch, upscaleRowsSharedNorm } from '../src/graphs/shared-norm-upscale.js';
+import { lockstepBackends, sharedNormOf } from '../src/backends/shared-norm.js';
+import { upscaleGraph } from '../src/graphs/upscale-graph.js';
 import { Upscaler } from '../src/graphs/upscaler.js';
-import { createImage, cropImage, type RgbImage } from '../src/image.js';
+import { collectRows, runFrame } from '../src/operators/tiled.js';
+import { cropImage, type RgbImage } from '../src/image.js';
 import { readImageFile } from '../src/io/read-image-file.js';
 import { decodeLatent, encodeLatent, unetEps } from '../src/operators/net-calls.js';
 import { imageToTensor } from '../src/operators/tensor-image.js';
@@ -59,6 +60,17 @@ function crop(t: HostTensor, i: number, x0: number, y0: number, w: number, h: nu
   const out = new Float32Array(c * h * w);
   for (let k = 0; k < c; k++) for (let y = 0; y < h; y++) out.set(t.data.subarray(((i * c + k) * H + y0 + y) * W + x0, ((i * c + k) * H + y0 + y) * W + x0 + w), (k * h + y) * w);
   return out;
+}
+
+/** Batch item `i` of `t` as a batch of one. */
+function item(t: HostTensor, i: number): HostTensor {
+  const per = t.data.length / t.shape[0]!;
+  return { shape: [1, ...t.shape.slice(1)], data: t.data.subarray(i * per, (i + 1) * per) };
+}
+
+/** `f` on every tile (batch item) of `t`, tile `i` on `backends[i]`, all at once; the outputs stacked. */
+async function perTile(backends: readonly Backend[], t: HostTensor, f: (b: Backend, x: HostTensor) => Promise<HostTensor>): Promise<HostTensor> {
+  return stack(await Promise.all(backends.map((b, i) => f(b, item(t, i)))));
 }
 
 function stack(ts: HostTensor[]): HostTensor {
@@ -114,8 +126,9 @@ for (const dir of values.model!) {
         const rects = plan.tiles.map((r, i) => ({ tx: r.x, ty: r.y, ...own[i]! }));
         const T = tile * S;
         const ownedIn = plan.tiles.map((r, i) => ({ x0: (own[i]!.x0 - r.x) / tile, x1: (own[i]!.x1 - r.x) / tile, y0: (own[i]!.y0 - r.y) / tile, y1: (own[i]!.y1 - r.y) / tile }));
-        const shared = tilesAsBatch(be, sharedNormOf(be)!, ownedIn);
-        const sharedGn = tilesAsBatch(be, sharedNormOf(be)!, ownedIn, { attention: false });
+        const shared = () => lockstepBackends(be, sharedNormOf(be)!, ownedIn).tiles;
+        const sharedGn = () => lockstepBackends(be, sharedNormOf(be)!, ownedIn, { attention: false }).tiles;
+        const independent = () => plan.tiles.map(() => be);
         const lat = T / up.facts.vaeDownsample;
         const cutT = (t: HostTensor, f: number, side: number) => stack(plan.tiles.map((r) => ({ shape: [1, t.shape[1]!, side, side], data: crop(t, 0, r.x * f, r.y * f, side, side) })));
         const xT = cutT(xW, S, T);
@@ -131,14 +144,14 @@ for (const dir of values.model!) {
           const w = crop(xW, 0, r.x * S, r.y * S, T, T);
           for (let k = 0; k < w.length; k++) marginErr = Math.max(marginErr, Math.abs(u.data[k]! - w[k]!));
         }
-        const row = async (label: string, b: typeof shared) => {
-          const zt = await encodeLatent(b, up.facts, xT, tS);
-          const et = await unetEps(b, up.facts, zT, tS);
-          const pt = await decodeLatent(b, up.facts, zhT);
+        const row = async (label: string, bs: () => readonly Backend[]) => {
+          const zt = await perTile(bs(), xT, (b, x) => encodeLatent(b, up.facts, x, tS));
+          const et = await perTile(bs(), zT, (b, z) => unetEps(b, up.facts, z, tS));
+          const pt = await perTile(bs(), zhT, (b, z) => decodeLatent(b, up.facts, z));
           return `${label}: encoder ${fmt(ownedSnr(zW, zt, rects, latF))} dB, UNet ${fmt(ownedSnr(eW, et, rects, latF))} dB, decoder ${fmt(ownedSnr(pW, pt, rects, S))} dB`;
         };
         process.stdout.write(`tile ${tile}/${overlap} (${plan.tiles.length} tiles), per-stage SNR of owned cells vs whole (bicubic margin max err ${marginErr.toExponential(1)}):\n`);
-        process.stdout.write(`  ${await row('independent     ', be)}\n`);
+        process.stdout.write(`  ${await row('independent     ', independent)}\n`);
         process.stdout.write(`  ${await row('shared GN       ', sharedGn)}\n`);
         process.stdout.write(`  ${await row('shared GN + attn', shared)} (peak host ${(be.sharedNormPeakBytes / 2 ** 20).toFixed(0)} MiB in the decoder)\n`);
       }
@@ -150,11 +163,9 @@ for (const dir of values.model!) {
           const opts = { tS, tile, overlap, ...(cf ? { colorFix: cf } : {}) };
           let out: RgbImage;
           if (mode === 'shared GN') {
-            const W = N * S;
-            const data = new Float32Array(W * W * 3);
-            const common = { tS, tile, overlap, margin: 3, colorFix: cf ?? m.colorFix, formula: m.formula, attention: false };
-            if (!(await upscaleRowsSharedNorm(up, lq, common, (y, r) => data.set(r, y * W * 3)))) throw new Error('shared path not taken');
-            out = createImage(W, W, data);
+            // the graph `Upscaler` runs, with GroupNorm shared and attention per tile
+            const common = { tS, tile, overlap, colorFix: cf ?? m.colorFix, formula: m.formula, sharedNorm: { attention: false } };
+            out = await collectRows(N * S, N * S, async (sink) => void (await runFrame({ id: 'image', lq }, upscaleGraph(be, up.facts, { ...common, rows: () => sink }))));
           } else out = await up.upscale(lq, { ...opts, sharedNorm: mode !== 'independent' });
           const ms = performance.now() - t0;
           runs.push(`${mode} ${psnr(out.data, ref.data).toFixed(2)} dB (${(ms / 1000).toFixed(1)} s${mode !== 'independent' ? `, decoder lockstep peak ${(be.sharedNormPeakBytes / 2 ** 20).toFixed(0)} MiB` : ''}, rss +${((process.memoryUsage().rss - rss0) / 2 ** 20).toFixed(0)} MiB)`);

@@ -47,11 +47,12 @@ export { blurredMse, blurParamsForTs, gaussianKernel1d, gaussianBlurNCHW, tavsdL
 export { adainColorFix, waveletColorFix, applyColorFix, parseColorFix, COLOR_FIX_MODES, type ColorFixMode } from './color/index.js';
 export { planTiles, gaussianTileWeights, BlendAccumulator, type TileOptions, type TileRect, type TilePlan } from './tiling/index.js';
 export { tiled, tileImage, tileImageRows, runFrame, collectRows, type TileFunction } from './operators/tiled.js';
+export { tiledShared, type TileCompute, type TileGraph, type SharedTileOptions } from './operators/tiled-shared.js';
 export { bicubicUpsample } from './resize/bicubic-upsample.js';
 export { encode, encoderInput, posteriorNoise, type EncodeOptions as EncodeLatentOperatorOptions } from './operators/encode.js';
 export { denoise, type DenoiseOptions } from './operators/denoise.js';
 export { decode } from './operators/decode.js';
-export { colorFix } from './operators/color-fix.js';
+export { colorFix, type ColorFixOptions, type ColorStatsSource } from './operators/color-fix.js';
 export { noiseAt, type NoiseAtOptions } from './operators/noise-at.js';
 export { score, type ScoreOptions } from './operators/score.js';
 export { loss, type LossOptions, type LossTerms, type LossWeights } from './operators/loss.js';

@@ -10,7 +10,9 @@
  * This file is the backend-independent part: the capability a backend offers (`SharedNormBackend`), how owned
  * regions map onto feature maps of any resolution (`cellWeights`), and the weighted statistics (`GroupStats`).
  * The ONNX backend implements the capability by cutting each graph at its GroupNorms
- * (`src/backends/onnx/shared-norm.ts`).
+ * (`src/backends/onnx/shared-norm.ts`). {@link lockstepBackends} turns the capability into one plain `Backend` per
+ * tile, so the very operators that run one image (encode, denoise, decode) run the tiles in lockstep
+ * (src/operators/tiled-shared.ts).
  *
  * ```ts
  * const sn = sharedNormOf(backend);             // undefined: the backend runs tiles only independently
@@ -20,19 +22,11 @@
  * ]);
  * ```
  */
+import { Lockstep } from '../tiling/lockstep.js';
+import { type OwnedRect, cellWeights } from '../tiling/ownership.js';
 import type { Backend, HostTensor, SubNetwork } from './backend.js';
 
-/**
- * The region a tile owns, as fractions of its network input's spatial extent (`[0, 1]` each; `x0 < x1`,
- * `y0 < y1`). Resolution-free, so the same rectangle weights the encoder's pixels, the UNet's latents and the
- * decoder's features alike: cell `j` of a `w`-wide feature map covers `[j/w, (j+1)/w)` of the extent.
- */
-export interface OwnedRect {
-  readonly x0: number;
-  readonly x1: number;
-  readonly y0: number;
-  readonly y1: number;
-}
+export { type OwnedRect, cellWeights } from '../tiling/ownership.js';
 
 /** One tile of a lockstep run: its network inputs (batch 1) and the region it owns. */
 export interface SharedNormTile {
@@ -63,19 +57,42 @@ export function sharedNormOf(b: Backend): SharedNormBackend | undefined {
   return typeof (b as Partial<SharedNormBackend>).runSharedNorm === 'function' ? (b as unknown as SharedNormBackend) : undefined;
 }
 
+/** One `Backend` per tile whose calls meet (src/tiling/lockstep.ts) and run together with shared statistics. */
+export interface LockstepBackends {
+  /** Tile `i`'s backend: `run(net, inputs)` (batch 1) waits for every tile's call of `net`, then resolves with tile `i`'s outputs. */
+  readonly tiles: readonly Backend[];
+  /** Fail every waiting and later call (a tile failed: the others must not wait for it). */
+  abort(err: unknown): void;
+  /** Tile `i` makes no further call (a tile that finished early must not leave the others waiting). */
+  leave(index: number): void;
+}
+
 /**
- * Weight of each of `n` cells along one axis for the owned interval `[a0, a1)` (fractions of the extent): the
- * fraction of each cell's span `[j/n, (j+1)/n)` inside the interval, in [0, 1]. For tiles whose owned intervals
- * partition the image, the weights of one image cell over all tiles sum to 1.
+ * Per-tile views of `backend`: tile `i` owns `owned[i]` (fractions of its network input), and a round in which
+ * every tile has called `run` with the same sub-network is one `sn.runSharedNorm` over all of them. Calls of
+ * different sub-networks in one round are a bug (they throw).
+ *
+ * ```ts
+ * const ls = lockstepBackends(backend, sharedNormOf(backend)!, [ownedA, ownedB]);
+ * const [zA, zB] = await Promise.all([encodeLatent(ls.tiles[0]!, facts, xA, 500), encodeLatent(ls.tiles[1]!, facts, xB, 500)]);
+ * ```
  */
-export function cellWeights(n: number, a0: number, a1: number): Float64Array {
-  const w = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const lo = Math.max(j / n, a0);
-    const hi = Math.min((j + 1) / n, a1);
-    w[j] = hi > lo ? (hi - lo) * n : 0;
-  }
-  return w;
+export function lockstepBackends(backend: Backend, sn: SharedNormBackend, owned: readonly OwnedRect[], opts: SharedNormOptions = {}): LockstepBackends {
+  type Call = { readonly net: SubNetwork; readonly inputs: Readonly<Record<string, HostTensor>> };
+  const lockstep = new Lockstep<Call, Record<string, HostTensor>>(owned.length, (calls, round) => {
+    const net = calls[0]!.net;
+    const other = calls.findIndex((c) => c.net !== net);
+    if (other >= 0) throw new Error(`lockstep round ${round}: tile 0 runs ${net}, tile ${other} runs ${calls[other]!.net}`);
+    return sn.runSharedNorm(net, calls.map((c, i) => ({ inputs: c.inputs, owned: owned[i]! })), opts);
+  });
+  const tiles = owned.map(
+    (_, i): Backend => ({
+      info: backend.info,
+      run: (net, inputs) => lockstep.meet(i, { net, inputs }),
+      dispose: async () => undefined, // the shared backend is its owner's to dispose
+    }),
+  );
+  return { tiles, abort: (err) => lockstep.abort(err), leave: (i) => lockstep.leave(i) };
 }
 
 /**

@@ -19,9 +19,8 @@ import type { OneStepFormula } from '../schedule/one-step.js';
 import { checkTs } from '../schedule/timesteps.js';
 import type { RowSink } from '../tiling/blend-accumulator.js';
 import { PromptEncoder } from '../text/prompt-encoder.js';
-import { upscaleRowsSharedNorm } from './shared-norm-upscale.js';
 import { type LoadedModel, modelFacts, readModelDir } from './model-dir.js';
-import { BICUBIC_MARGIN, upscaleGraph } from './upscale-graph.js';
+import { upscaleGraph } from './upscale-graph.js';
 
 export interface UpscaleImageOptions {
   /** Student timestep, integer in [0, 999] (default: the model's `defaultTs`; models/default: 300). */
@@ -46,14 +45,13 @@ export interface UpscaleImageOptions {
    */
   readonly prompt?: string;
   /**
-   * Tiles share GroupNorm, self-attention and colour-fix statistics (run in lockstep; see `shared-norm-upscale.ts`),
-   * so the tiled output matches the whole image's; needs a backend with the capability (ONNX), else tiles run
-   * independently. Off by default (`upscale --shared-norm` turns it on): the host then holds every tile's
-   * activations between layers (models/default: 52 MiB for a 384² output, 208 MiB for 768²), the per-segment ONNX
-   * Runtime sessions cost about 3 GB of arenas at tile 128 (measured RSS, bench/tile-gap.ts), and the lockstep
-   * flow is its own encode → UNet → decode → colour fix, not the operator graph ({@link upscaleGraph}) — so it is
-   * an opt-in until it is built from the operators. Outputs above {@link SHARED_NORM_AUTO_MAX_PIXELS} always tile
-   * independently.
+   * Tiles share GroupNorm, self-attention and colour-fix statistics: {@link upscaleGraph}'s per-tile graph runs on
+   * all tiles at once (`tiledShared`, src/operators/tiled-shared.ts), so the tiled output matches the whole image's;
+   * needs a backend with the capability (ONNX), else tiles run independently. Off by default (`upscale
+   * --shared-norm` turns it on): the host then holds every tile's activations between layers (models/default:
+   * 52 MiB for a 384² output, 208 MiB for 768²) and the per-segment ONNX Runtime sessions' arenas, which double the
+   * process's peak RSS (+1.3 GB at a 1024² output, tile 128), for 1.1–1.4× the time (bench/shared-norm-cost.ts,
+   * README "Tiling"). Outputs above {@link SHARED_NORM_AUTO_MAX_PIXELS} always tile independently.
    */
   readonly sharedNorm?: boolean;
 }
@@ -108,21 +106,7 @@ export class Upscaler {
     const context = await this.contextFor(opts.prompt);
     const tile = opts.tile ?? 128;
     const overlap = opts.overlap ?? Math.min(32, Math.floor(tile / 4));
-    if (opts.sharedNorm === true && lq.width * lq.height * this.scale * this.scale <= SHARED_NORM_AUTO_MAX_PIXELS) {
-      const shared = {
-        tS,
-        colorFix: opts.colorFix ?? m.colorFix,
-        formula: opts.formula ?? m.formula,
-        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-        ...(context !== undefined ? { context } : {}),
-        tile,
-        overlap,
-        margin: BICUBIC_MARGIN,
-        ...(opts.id !== undefined ? { id: opts.id } : {}),
-        ...(opts.onTile ? { onTile: opts.onTile } : {}),
-      };
-      if (await upscaleRowsSharedNorm(this, lq, shared, sink)) return;
-    }
+    const shared = opts.sharedNorm === true && lq.width * lq.height * this.scale * this.scale <= SHARED_NORM_AUTO_MAX_PIXELS;
     const graph = upscaleGraph(this.backend, this.facts, {
       tS,
       formula: opts.formula ?? m.formula,
@@ -131,6 +115,7 @@ export class Upscaler {
       overlap,
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
       rows: () => sink,
+      ...(shared ? { sharedNorm: {} } : {}),
       ...(opts.onTile ? { onTile: (_id: string, index: number, count: number) => opts.onTile!(index, count) } : {}),
     });
     const frame = { id: opts.id ?? 'image', lq, ...(context !== undefined ? { context } : {}) };

@@ -45,3 +45,43 @@ export function tileOwnership(plan: TilePlan, align = 1): OwnedPixels[] {
   const cy = cuts(ys, t0.height, plan.height, align);
   return plan.tiles.map((t: TileRect) => ({ x0: cx[t.col]!, x1: cx[t.col + 1]!, y0: cy[t.row]!, y1: cy[t.row + 1]! }));
 }
+
+/**
+ * The region a tile owns, as fractions of its network input's (or output image's) spatial extent (`[0, 1]` each;
+ * `x0 < x1`, `y0 < y1`). Resolution-free, so the same rectangle weights the encoder's pixels, the UNet's latents
+ * and the decoder's features alike: cell `j` of a `w`-wide feature map covers `[j/w, (j+1)/w)` of the extent.
+ */
+export interface OwnedRect {
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
+}
+
+/**
+ * The owned part of tile `rect` as fractions of an extent of `width`×`height` pixels at `scale`× the plan's
+ * resolution (the tile's output at `scale`, `width`/`height` larger than `rect`×`scale` where it is padded).
+ */
+export function ownedFraction(owned: OwnedPixels, rect: TileRect, scale: number, width: number, height: number): OwnedRect {
+  return {
+    x0: ((owned.x0 - rect.x) * scale) / width,
+    x1: ((owned.x1 - rect.x) * scale) / width,
+    y0: ((owned.y0 - rect.y) * scale) / height,
+    y1: ((owned.y1 - rect.y) * scale) / height,
+  };
+}
+
+/**
+ * Weight of each of `n` cells along one axis for the owned interval `[a0, a1)` (fractions of the extent): the
+ * fraction of each cell's span `[j/n, (j+1)/n)` inside the interval, in [0, 1]. For tiles whose owned intervals
+ * partition the image, the weights of one image cell over all tiles sum to 1.
+ */
+export function cellWeights(n: number, a0: number, a1: number): Float64Array {
+  const w = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    const lo = Math.max(j / n, a0);
+    const hi = Math.min((j + 1) / n, a1);
+    w[j] = hi > lo ? (hi - lo) * n : 0;
+  }
+  return w;
+}

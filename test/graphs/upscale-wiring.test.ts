@@ -8,6 +8,9 @@
  *   on the fused ONNX graph (posterior mean) and on encode → denoise → decode (`--seed`);
  * - `oneStep` and `tiled` wrapped by counters → every command goes through them.
  *
+ * `upscale --shared-norm` (tiles sharing statistics, `tiledShared`) runs the same per-tile graph, so the same
+ * mutants — and mutants of `encode` and `decode`, which the shared path runs unfused — move its output too.
+ *
  * An untrained `tiny` model on the ONNX backend (CPU), a 40×28 input (two tiles at `--tile 24 --overlap 8`).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -44,6 +47,9 @@ afterEach(() => {
   vi.doUnmock('../../src/schedule/one-step.js');
   vi.doUnmock('../../src/operators/one-step.js');
   vi.doUnmock('../../src/operators/tiled.js');
+  vi.doUnmock('../../src/operators/tiled-shared.js');
+  vi.doUnmock('../../src/operators/encode.js');
+  vi.doUnmock('../../src/operators/decode.js');
   vi.restoreAllMocks();
 });
 
@@ -144,5 +150,89 @@ describe('the CLI runs the operators (mutants in the operator modules change its
     const b = await cli(main, ['bench', '--preset', 'tiny', '--size', '16', '--backends', 'onnx:cpu', '--repeats', '1', '--json', '--quiet']);
     expect(b.code, b.err).toBe(0);
     expect(calls.oneStep).toBe(5); // warm-up + 1 timed run
+  });
+});
+
+describe('upscale --shared-norm runs the same operators (mutants in the operator modules change its output too)', () => {
+  const shared = ['--shared-norm'];
+
+  it('goes through tiledShared and the oneStep operator, and differs from tiles on their own', async () => {
+    const calls = { oneStep: 0, tiled: 0, tiledShared: 0 };
+    vi.doMock('../../src/operators/one-step.js', async (importOriginal) => {
+      const m = await importOriginal<typeof import('../../src/operators/one-step.js')>();
+      return { ...m, oneStep: (...a: Parameters<typeof m.oneStep>) => (calls.oneStep++, m.oneStep(...a)) };
+    });
+    vi.doMock('../../src/operators/tiled-shared.js', async (importOriginal) => {
+      const m = await importOriginal<typeof import('../../src/operators/tiled-shared.js')>();
+      return { ...m, tiledShared: (...a: Parameters<typeof m.tiledShared>) => (calls.tiledShared++, m.tiledShared(...a)) };
+    });
+    vi.doMock('../../src/operators/tiled.js', async (importOriginal) => {
+      const m = await importOriginal<typeof import('../../src/operators/tiled.js')>();
+      return { ...m, tiled: (...a: Parameters<typeof m.tiled>) => (calls.tiled++, m.tiled(...a)) };
+    });
+    const main = await freshMain();
+    const own = await upscale(main);
+    expect(calls).toEqual({ oneStep: 1, tiled: 1, tiledShared: 0 });
+    const sharedOut = await upscale(main, shared);
+    expect(calls.tiledShared).toBe(1);
+    expect(calls.oneStep).toBeGreaterThanOrEqual(1 + 4); // the per-tile graph of each of the 4 tiles (and of the one-tile fallback)
+    expect(maxDiff(own, sharedOut)).toBeGreaterThan(0);
+  });
+
+  it('colorFix: a colour fix that ignores its mode makes --shared-norm give the --shared-norm --color-fix none image', async () => {
+    const main = await freshMain();
+    const plain = await upscale(main, shared);
+    const none = await upscale(main, [...shared, '--color-fix', 'none']);
+    expect(maxDiff(plain, none)).toBeGreaterThan(8);
+    vi.doMock('../../src/operators/color-fix.js', async (importOriginal) => {
+      const m = await importOriginal<typeof import('../../src/operators/color-fix.js')>();
+      return { ...m, colorFix: () => m.colorFix('none') };
+    });
+    expect(maxDiff(await upscale(await freshMain(), shared), none)).toBe(0);
+  });
+
+  it('x0 formula: swapping the formulas in schedule/one-step.ts swaps them under --shared-norm', async () => {
+    const main = await freshMain();
+    const ddpm = await upscale(main, shared);
+    const official = await upscale(main, [...shared, '--formula', 'official']);
+    expect(maxDiff(ddpm, official)).toBeGreaterThan(8);
+    vi.doMock('../../src/schedule/one-step.js', async (importOriginal) => {
+      const m = await importOriginal<typeof import('../../src/schedule/one-step.js')>();
+      const swap = (f: string) => (f === 'official' ? 'ddpm-x0' : 'official');
+      return { ...m, oneStepCoefficients: (f: 'ddpm-x0' | 'official', t: number) => m.oneStepCoefficients(swap(f), t) };
+    });
+    expect(maxDiff(await upscale(await freshMain(), shared), official)).toBe(0);
+  });
+
+  it('encode: an encode operator that ignores its t_s makes --shared-norm give the --t-s 700 image', async () => {
+    const main = await freshMain();
+    const plain = await upscale(main, [...shared, '--t-s', '200']);
+    const at700 = await upscale(main, [...shared, '--t-s', '700']);
+    expect(maxDiff(plain, at700)).toBeGreaterThan(8);
+    vi.doMock('../../src/operators/encode.js', async (importOriginal) => {
+      const m = await importOriginal<typeof import('../../src/operators/encode.js')>();
+      return { ...m, encode: (b: Parameters<typeof m.encode>[0], f: Parameters<typeof m.encode>[1], o: Parameters<typeof m.encode>[2]) => m.encode(b, f, { ...o, tS: 700 }) };
+    });
+    expect(maxDiff(await upscale(await freshMain(), [...shared, '--t-s', '200']), at700)).toBe(0);
+  });
+
+  it('decode: a decode operator that inverts its output changes --shared-norm', async () => {
+    const main = await freshMain();
+    const plain = await upscale(main, [...shared, '--color-fix', 'none']);
+    vi.doMock('../../src/operators/decode.js', async (importOriginal) => {
+      const m = await importOriginal<typeof import('../../src/operators/decode.js')>();
+      const { map } = await import('rxjs');
+      const { createImage } = await import('../../src/image.js');
+      const invert = <T,>(t: T): T => {
+        const f = t as { kind?: string; sr?: { width: number; height: number; data: Float32Array } };
+        return f.kind === 'frame-error' || f.sr === undefined ? t : ({ ...f, sr: createImage(f.sr.width, f.sr.height, f.sr.data.map((v) => 1 - v)) } as T);
+      };
+      return { ...m, decode: (...a: Parameters<typeof m.decode>) => (src: Parameters<ReturnType<typeof m.decode>>[0]) => m.decode(...a)(src).pipe(map(invert)) };
+    });
+    const mutant = await upscale(await freshMain(), [...shared, '--color-fix', 'none']);
+    let inverted = 0; // the mutant's output is the plain output turned negative
+    for (let i = 0; i < plain.length; i++) inverted = Math.max(inverted, Math.abs(255 - plain[i]! - mutant[i]!));
+    expect(maxDiff(plain, mutant)).toBeGreaterThan(8);
+    expect(inverted).toBeLessThanOrEqual(1);
   });
 });

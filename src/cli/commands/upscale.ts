@@ -80,7 +80,7 @@ export function registerUpscale(program: Command): void {
     .option('--model <dir>', `model directory (default: ${defaultModelDir()}), or a GAN peer name: realesr-general-x4v3 | realesrgan-x4plus`)
     .option('--tile <n>', 'tile side in LQ pixels (default 128)')
     .option('--overlap <n>', 'tile overlap in LQ pixels (default: min(32, tile/4))')
-    .option('--shared-norm', 'tiles share GroupNorm, attention and colour statistics, so tiled = whole image (ONNX, outputs up to 1024²; ~3 GB more memory)')
+    .option('--shared-norm', 'tiles share GroupNorm, attention and colour statistics, so tiled = whole image (ONNX, outputs up to 1024²; about 1.3 GB more memory, up to 1.4× the time)')
     .option('--color-fix <mode>', 'adain | wavelet | none (default: the model\'s, adain)')
     .option('--backend <name>', 'onnx | tfjs (default onnx)')
     .option('--device <name>', 'auto | cpu | webgpu | cuda (onnx; default auto: CUDA, else a hardware WebGPU adapter, else CPU)')
