@@ -8,9 +8,11 @@
  *
  * The scores go through the `Backend` contract and the `score` operator's code (`scoresAt`): the frozen teacher
  * is a backend of its own (`teacherBackend`: ONNX Runtime, or the TF.js nets), the fake score a TF.js backend over
- * the same nets; the fake score's update is the `fakeScore` operator's code (`updateFakeScore`). Because a
- * backend answers asynchronously and a TF.js tape is synchronous, the step computes ẑ once without a tape, gets
- * both scores (stop-gradient constants of the TAVSD loss), then takes the student's gradients with ẑ on the tape.
+ * the same nets; the fake score's update is the `fakeScore` operator's code (`updateFakeScore`). The TF.js
+ * teacher answers synchronously (`runSync`), so its scores are taken inside the gradient tape (one student
+ * forward); an ONNX teacher answers asynchronously and a TF.js tape is synchronous, so the step then computes ẑ
+ * once without a tape, gets both scores (stop-gradient constants of the TAVSD loss), and takes the student's
+ * gradients with ẑ recomputed on the tape.
  *
  * Text: every student and fake-score UNet call gets the fixed all-zero embedding (`[B, 1, dim]`) when the spec has
  * cross-attention. Without a `prompt` the teacher gets it too and its CFG is an identity, skipped; with a
@@ -41,7 +43,7 @@ import { presetByName } from '../models/presets.js';
 import type { ModelSpec } from '../models/specs.js';
 import { modelFacts } from '../models/model-facts.js';
 import { updateFakeScore } from '../operators/fake-score.js';
-import { type Guidance, scoresAt } from '../operators/score.js';
+import { type Guidance, type ScoreOptions, canScoreSync, scoresAt, scoresAtSync } from '../operators/score.js';
 import { imageToNchw } from '../losses/image-nchw.js';
 import { bicubicUpsample } from '../resize/bicubic-upsample.js';
 import { scheduleOf } from '../schedule/noise-schedule.js';
@@ -50,6 +52,7 @@ import { acquireRunLock } from '../io/run-lock.js';
 import { probeWritable } from '../io/safe-output.js';
 import { checkModelDirTarget, readModelDir, writeModelDir } from './model-dir.js';
 import type { TrainConfig } from './train-config.js';
+import type { WithScores } from '../operators/tadsr-fields.js';
 import { AdamW } from '../backends/tfjs/train/adamw.js';
 import { HqDataset } from './training/hq-dataset.js';
 import { DistillNets } from './training/nets.js';
@@ -299,9 +302,10 @@ export interface StepScorers {
  * z_L = E(x_i, t_s,i) (a posterior sample with `encoderSample`), ẑ = a(t_s,i)·z_L + b(t_s,i)·ε, SR = clamp(D(ẑ))
  * (`clampSr`), blurred MSE with sample i's kernel, TAVSD at t_v,i, the fake score's loss at its own t_i.
  *
- * The scores at z_{t_v} come from `scoresAt` (teacher: `scorers.teacher`, CFG with `scorers.guidance`; fake: the
- * nets as a backend) on ẑ computed without a tape; the gradient step then recomputes ẑ on the tape (the same
- * deterministic forward) with the scores as constants. Cost: one extra student forward (encoder + UNet) per step.
+ * The scores at z_{t_v} come from the `score` operator's plan (teacher: `scorers.teacher`, CFG with
+ * `scorers.guidance`; fake: the nets as a backend): inside the tape when both answer synchronously (the TF.js
+ * teacher), else (an ONNX teacher) awaited on ẑ computed without a tape, the gradient step then recomputing ẑ on
+ * the tape with the scores as constants — one extra student forward (encoder + UNet) per step.
  */
 export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, scorers: StepScorers = {}, perceptual?: Perceptual): Promise<StepRecord> {
   const t0 = performance.now();
@@ -334,22 +338,33 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
     return linearPerSample(zc, zL, eps) as tf.Tensor4D;
   };
 
-  // The scores at z_{t_v} = α_v·sg(ẑ) + σ_v·n through the backends (asynchronous: before the tape).
+  // The scores at z_{t_v} = α_v·sg(ẑ) + σ_v·n, through the backends: the teacher's and the fake score's.
+  const fakeBackend = distillScoreBackend(nets);
+  const teacher = scorers.teacher ?? fakeBackend;
+  const scoreOpts: ScoreOptions = { fake: fakeBackend, ...(scorers.guidance ? { guidance: scorers.guidance } : {}) };
   let zHatHost: HostTensor | undefined;
   let x0T: tf.Tensor4D | undefined;
   let x0F: tf.Tensor4D | undefined;
-  if (useVsd) {
+  let tt0 = 0;
+  const noisedAtTv = (zHat: HostTensor): HostTensor => {
+    const zt = tf.tidy(() => linearPerSample(nz, tf.tensor(zHat.data, [...zHat.shape]), latentNoise('vsd-noise', zHat.shape)));
+    const out = host(zt);
+    zt.dispose();
+    tt0 = performance.now();
+    return out;
+  };
+  const keepScores = (sc: WithScores): void => {
+    teacherMs = performance.now() - tt0;
+    x0T = tf.keep(tf.tensor4d(sc.x0Teacher.data, sc.x0Teacher.shape as [number, number, number, number]));
+    x0F = tf.keep(tf.tensor4d(sc.x0Fake.data, sc.x0Fake.shape as [number, number, number, number]));
+  };
+  const inTape = canScoreSync(teacher, scoreOpts);
+  if (useVsd && !inTape) {
+    // an asynchronous teacher: ẑ first (no tape), the scores, then ẑ again on the tape below
     const zHat0 = tf.tidy(studentZHat);
     zHatHost = host(zHat0);
-    const zt = tf.tidy(() => linearPerSample(nz, zHat0, latentNoise('vsd-noise', zHat0.shape)));
     zHat0.dispose();
-    const tt0 = performance.now();
-    const fake = distillScoreBackend(nets);
-    const sc = await scoresAt(scorers.teacher ?? fake, facts, host(zt), ts.tV, { fake, ...(scorers.guidance ? { guidance: scorers.guidance } : {}) });
-    teacherMs = performance.now() - tt0;
-    zt.dispose();
-    x0T = tf.tensor4d(sc.x0Teacher.data, sc.x0Teacher.shape as [number, number, number, number]);
-    x0F = tf.tensor4d(sc.x0Fake.data, sc.x0Fake.shape as [number, number, number, number]);
+    keepScores(await scoresAt(teacher, facts, noisedAtTv(zHatHost), ts.tV, scoreOpts));
   }
 
   const studentVars = [...nets.studentVars.values()];
@@ -366,8 +381,9 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
       total = tf.add(total, tf.mul(lp, cfg.weights.lpips));
     }
     if (zHatHost === undefined) zHatHost = host(zHat);
-    if (x0T && x0F) {
-      const tv = tavsdLoss(zHat, x0T, x0F);
+    if (useVsd) {
+      if (inTape) keepScores(scoresAtSync(teacher, facts, noisedAtTv(zHatHost), ts.tV, scoreOpts));
+      const tv = tavsdLoss(zHat, x0T!, x0F!);
       terms.tavsd = tf.keep(tv);
       total = tf.add(total, tf.mul(tv, cfg.weights.tavsd));
     }

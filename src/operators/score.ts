@@ -5,9 +5,10 @@
  * training the fake score's LoRA; no guidance); each turned into an x0 prediction (z_t − σ_t ε)/α_t → `x0Teacher`,
  * `x0Fake`.
  *
- * One implementation for inference graphs and training: `tadsr train` calls {@link scoresAt} (what this operator
- * runs per frame) with its teacher's backend (ONNX or TF.js, `teacherBackend`), its fake score as a backend, a
- * timestep per sample and, when the config gives a prompt, the guidance embeddings.
+ * One implementation for inference graphs and training: `tadsr train` runs the same plan of calls as this
+ * operator (`scoresPlan`) with its teacher's backend (ONNX or TF.js, `teacherBackend`), its fake score as a
+ * backend, a timestep per sample and, when the config gives a prompt, the guidance embeddings — awaited
+ * ({@link scoresAt}), or inside a TF.js gradient tape ({@link scoresAtSync}) when both backends answer synchronously.
  *
  * With tadsr's fixed empty-prompt embedding, conditional = unconditional, and guidance is an identity: it is
  * skipped (one teacher call instead of two).
@@ -24,7 +25,7 @@ import { cfgScale } from '../schedule/guidance.js';
 import { applyLinearPerSample, x0CoefficientsPerSample } from '../schedule/one-step.js';
 import { scheduleOf } from '../schedule/noise-schedule.js';
 import { mergeMapFrames } from './frame-operator.js';
-import { type ModelFacts, unetEps } from './net-calls.js';
+import { type ModelFacts, type NetPlan, runPlan, runPlanSync, unetCall } from './net-calls.js';
 import type { WithNoised, WithScores } from './tadsr-fields.js';
 
 /** Conditional (prompt) and unconditional (negative prompt) embeddings, `[1, T, D]` (any batch) or `[B, T, D]`. */
@@ -67,26 +68,46 @@ function forBatch(c: HostTensor, batch: number): HostTensor {
  * The frozen teacher's ε at `zTv` `[B, C, h, w]` and t_v (one, or one per sample): with `guidance`, CFG at the
  * scale of each sample's t_v ({@link cfgScale}, two teacher calls); without, one call on the fixed condition.
  */
-export async function teacherScore(teacher: Backend, facts: ModelFacts, zTv: HostTensor, tV: number | readonly number[], guidance?: Guidance): Promise<Float32Array> {
+function* teacherPlan(teacher: Backend, facts: ModelFacts, zTv: HostTensor, tVs: readonly number[], guidance?: Guidance): NetPlan<Float32Array> {
   const B = zTv.shape[0]!;
-  const tVs = typeof tV === 'number' ? Array<number>(B).fill(tV) : tV;
-  if (!guidance) return (await unetEps(teacher, facts, zTv, tVs, { net: 'teacherUnet' })).data;
-  const c = await unetEps(teacher, facts, zTv, tVs, { net: 'teacherUnet', context: forBatch(guidance.cond, B) });
-  const u = await unetEps(teacher, facts, zTv, tVs, { net: 'teacherUnet', context: forBatch(guidance.uncond, B) });
+  if (!guidance) return (yield unetCall(teacher, facts, zTv, tVs, { net: 'teacherUnet' })).data;
+  const c = yield unetCall(teacher, facts, zTv, tVs, { net: 'teacherUnet', context: forBatch(guidance.cond, B) });
+  const u = yield unetCall(teacher, facts, zTv, tVs, { net: 'teacherUnet', context: forBatch(guidance.uncond, B) });
   return guide(u.data, c.data, tVs.map(cfgScale));
 }
 
-/** x0 of the teacher (CFG as {@link teacherScore}) and of the fake score at `zTv`, t_v one or one per sample. */
-export async function scoresAt(teacher: Backend, facts: ModelFacts, zTv: HostTensor, tV: number | readonly number[], opts: ScoreOptions): Promise<WithScores> {
-  const B = zTv.shape[0]!;
-  const tVs = typeof tV === 'number' ? Array<number>(B).fill(tV) : tV;
-  const epsT = await teacherScore(teacher, facts, zTv, tVs, opts.guidance);
-  const epsF = (await unetEps(opts.fake, facts, zTv, tVs, { net: 'unet' })).data;
+/** x0 of the teacher (CFG as {@link teacherScore}) and of the fake score at `zTv`: the plan both runners run. */
+function* scoresPlan(teacher: Backend, facts: ModelFacts, zTv: HostTensor, tV: number | readonly number[], opts: ScoreOptions): NetPlan<WithScores> {
+  const tVs = perSample(tV, zTv.shape[0]!);
+  const epsT = yield* teacherPlan(teacher, facts, zTv, tVs, opts.guidance);
+  const epsF = (yield unetCall(opts.fake, facts, zTv, tVs, { net: 'unet' })).data;
   const k = x0CoefficientsPerSample(tVs, scheduleOf(facts));
   return {
     x0Teacher: { shape: zTv.shape, data: applyLinearPerSample(k, zTv.data, epsT) },
     x0Fake: { shape: zTv.shape, data: applyLinearPerSample(k, zTv.data, epsF) },
   };
+}
+
+const perSample = (t: number | readonly number[], batch: number): readonly number[] => (typeof t === 'number' ? Array<number>(batch).fill(t) : t);
+
+/** The teacher's ε at `zTv` (CFG with `guidance`), t_v one or one per sample. */
+export function teacherScore(teacher: Backend, facts: ModelFacts, zTv: HostTensor, tV: number | readonly number[], guidance?: Guidance): Promise<Float32Array> {
+  return runPlan(teacherPlan(teacher, facts, zTv, perSample(tV, zTv.shape[0]!), guidance));
+}
+
+/** x0 of the teacher (CFG as {@link teacherScore}) and of the fake score at `zTv`, t_v one or one per sample. */
+export function scoresAt(teacher: Backend, facts: ModelFacts, zTv: HostTensor, tV: number | readonly number[], opts: ScoreOptions): Promise<WithScores> {
+  return runPlan(scoresPlan(teacher, facts, zTv, tV, opts));
+}
+
+/** {@link scoresAt}, synchronously: both backends must offer `runSync` (see {@link canScoreSync}). */
+export function scoresAtSync(teacher: Backend, facts: ModelFacts, zTv: HostTensor, tV: number | readonly number[], opts: ScoreOptions): WithScores {
+  return runPlanSync(scoresPlan(teacher, facts, zTv, tV, opts));
+}
+
+/** Whether {@link scoresAtSync} can run with these backends. */
+export function canScoreSync(teacher: Backend, opts: ScoreOptions): boolean {
+  return teacher.runSync !== undefined && opts.fake.runSync !== undefined;
 }
 
 export function score<In extends Frame & WithNoised>(teacher: Backend, facts: ModelFacts, opts: ScoreOptions): OperatorFunction<Item<In>, Item<In & WithScores>> {
