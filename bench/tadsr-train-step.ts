@@ -1,11 +1,12 @@
 /**
  * ms per distillation step (student update + fake-score update) for the `tiny` and `small` presets, with the
- * frozen teacher on TF.js (inside the tape) vs on ONNX Runtime (synchronous native session inside the tape),
+ * frozen teacher on TF.js (the distillation nets as a backend) vs on ONNX Runtime (the ONNX backend), both read
+ * through the `Backend` contract before the gradient tape,
  * measured in the same process, interleaved (A, B, A, B) so machine load hits both alike. Data: HQ patches from
  * ../shared/data/train/kodak24 (read by path), degraded on the fly. Untrained weights (speed only).
  *
  * Run: npx tsx bench/tadsr-train-step.ts [--steps 4] [--presets tiny,small] [--patch-tiny 64] [--patch-small 128]
- * Prints per configuration: mean ms of student step (incl. teacher), teacher forward alone, fake step, data.
+ * Prints per configuration: mean ms of student step (incl. the scores), teacher + fake-score forward at z_{t_v}, fake step, data.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,8 @@
 /**
  * Training ms/step before and after a change, in one run: the distillation step of this checkout and of another
  * source tree (e.g. the parent commit's `src/`, extracted with `git archive`), each in its own child process,
- * alternated (A, B, A, B, …) so machine load hits both alike. Tiny preset, batch 2, TF.js teacher, the same seed
+ * alternated (A, B, A, B, …) so machine load hits both alike. Tiny preset, batch 2, TF.js teacher (`--teacher onnx`: the
+ * teacher on ONNX Runtime), the same seed
  * and data; the first step of each run warms up and is not counted. This checkout runs its defaults (per-sample
  * timesteps, clamp, posterior sample, conv_in fake LoRA) and, as a third row, the pinned earlier behaviours.
  *
@@ -21,6 +22,7 @@ const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
 const steps = Number(args.get('steps') ?? 4);
 const patch = Number(args.get('patch') ?? 64);
+const teacher = args.get('teacher') ?? 'tfjs';
 const here = resolve(new URL('..', import.meta.url).pathname);
 
 interface Row { readonly ms: number[]; readonly student: number[]; readonly fake: number[] }
@@ -37,7 +39,7 @@ async function child(tree: string, legacy: boolean): Promise<void> {
   const { parseTrainConfig } = await import(pathToFileURL(join(tree, 'src/graphs/train-config.ts')).href);
   const out = mkdtempSync(join(tmpdir(), 'tadsr-ab-'));
   const pinned = legacy ? { timesteps: 'per-batch', clampSr: false, encoderSample: false, fakeLoraConvIn: false } : {};
-  const cfg = parseTrainConfig({ preset: 'tiny', data: { hq, patch, batch: 2 }, out, steps: steps + 1, seed: 3, checkpointEvery: 10_000, teacherBackend: 'tfjs', ...pinned });
+  const cfg = parseTrainConfig({ preset: 'tiny', data: { hq, patch, batch: 2 }, out, steps: steps + 1, seed: 3, checkpointEvery: 10_000, teacherBackend: teacher, ...pinned });
   const recs: { ms_student: number; ms_fake: number }[] = [];
   try {
     await runTraining(cfg, { skipExport: true }, (e: { type: string; ms_student: number; ms_fake: number }) => {
@@ -63,7 +65,7 @@ if (args.has('child')) {
   const rows = new Map<string, Row>(runs.map(([n]) => [n, { ms: [], student: [], fake: [] }]));
   for (let r = 0; r < rounds; r++) {
     for (const [name, tree, legacy] of runs) {
-      const out = execFileSync('npx', ['tsx', join(here, 'bench/train-step-ab.ts'), '--child', tree, '--legacy', legacy ? '1' : '0', '--steps', String(steps), '--patch', String(patch)], { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      const out = execFileSync('npx', ['tsx', join(here, 'bench/train-step-ab.ts'), '--child', tree, '--legacy', legacy ? '1' : '0', '--steps', String(steps), '--patch', String(patch), '--teacher', teacher], { cwd: here, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       const line = out.split('\n').find((l) => l.startsWith('RESULT '));
       if (!line) throw new Error(`${name}: no result`);
       const res = JSON.parse(line.slice(7)) as Row;
@@ -76,7 +78,7 @@ if (args.has('child')) {
   }
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-  console.log(`tiny preset, batch 2, patch ${patch}, ${steps} steps per run after 1 warm-up, ${rounds} rounds alternated`);
+  console.log(`tiny preset, batch 2, patch ${patch}, teacher ${teacher}, ${steps} steps per run after 1 warm-up, ${rounds} rounds alternated`);
   for (const [name, row] of rows) {
     console.log(`${name}: mean ${mean(row.ms).toFixed(0)} ms/step, median ${median(row.ms).toFixed(0)} (student ${mean(row.student).toFixed(0)}, fake ${mean(row.fake).toFixed(0)}; n = ${row.ms.length})`);
   }

@@ -23,15 +23,14 @@ interface Mutant {
 const WIRING = 'test/graphs/train-wiring.test.ts';
 /** The wiring test's official-behaviours case (per-sample draws, clamp, posterior sample, conv_in fake LoRA). */
 const OFFICIAL_CASE = 'ddpm-x0 step, official behaviours';
+/** The CFG cases: the operator's formula test and the training step with a text-conditioned teacher. */
+const CFG_CASES = 'classifier-free guidance|text-conditioned teacher';
+/** The fake-score operator's own test, and the training step's official case. */
+const FAKE_OP = 'test/operators/fake-score.test.ts';
+const FAKE_CASES = `${OFFICIAL_CASE}|fake-score`;
 const MUTANTS: readonly Mutant[] = [
   { id: 'M1 noise at t_s instead of t_v', file: 'src/graphs/train.ts', from: 'const nz = noisingCoefficientsPerSample(ts.tV, sched);', to: 'const nz = noisingCoefficientsPerSample(ts.tS, sched);', tests: [WIRING] },
-  {
-    id: 'M2a TAVSD sign flipped (teacher and fake swapped at the call)',
-    file: 'src/graphs/train.ts',
-    from: 'tavsdLoss(zHat, tf.tensor(x0T.dataSync(), x0T.shape) as tf.Tensor4D, tf.tensor(x0F.dataSync(), x0F.shape) as tf.Tensor4D)',
-    to: 'tavsdLoss(zHat, tf.tensor(x0F.dataSync(), x0F.shape) as tf.Tensor4D, tf.tensor(x0T.dataSync(), x0T.shape) as tf.Tensor4D)',
-    tests: [WIRING],
-  },
+  { id: 'M2a TAVSD sign flipped (teacher and fake swapped at the call)', file: 'src/graphs/train.ts', from: 'tavsdLoss(zHat, x0T!, x0F!)', to: 'tavsdLoss(zHat, x0F!, x0T!)', tests: [WIRING] },
   { id: 'M2b TAVSD sign flipped (gradient term)', file: 'src/losses/tavsd.ts', from: 'tf.sub(x0Fake, x0Teacher)', to: 'tf.sub(x0Teacher, x0Fake)', tests: [WIRING] },
   { id: 'M2c TAVSD sign flipped (target ẑ + grad)', file: 'src/losses/tavsd.ts', from: 'const stopped = tf.sub(zHat, g);', to: 'const stopped = tf.add(zHat, g);', tests: [WIRING] },
   { id: 'M3 blur kernel fixed at t_s = 0', file: 'src/graphs/train.ts', from: 'const mse = blurredMse(sr, hq, ts.tS);', to: 'const mse = blurredMse(sr, hq, 0);', tests: [WIRING] },
@@ -50,16 +49,28 @@ const MUTANTS: readonly Mutant[] = [
     tests: [WIRING, 'test/graphs/training/nets.test.ts'],
   },
   { id: 'M5b time-aware encoder off when the run builds its nets', file: 'src/graphs/train.ts', from: 'teacherUnet, tae: cfg.tae,', to: 'teacherUnet, tae: false,', tests: [WIRING] },
-  { id: 'M6a CFG scale ignored (s = 1)', file: 'src/operators/score.ts', from: 'guide(u.data, c.data, cfgScale(tV))', to: 'guide(u.data, c.data, 1)', tests: ['test/operators/score-cfg.test.ts'] },
-  { id: 'M6b CFG scale ignored inside guide()', file: 'src/operators/score.ts', from: 'u + s * (epsCond[i]! - u)', to: 'u + (epsCond[i]! - u)', tests: ['test/operators/score-cfg.test.ts'] },
+  { id: 'M6a CFG scale ignored (s = 1)', file: 'src/operators/score.ts', from: 'guide(u.data, c.data, tVs.map(cfgScale))', to: 'guide(u.data, c.data, 1)', tests: ['test/operators/score-cfg.test.ts', WIRING], only: CFG_CASES },
+  { id: 'M6b CFG scale ignored inside guide()', file: 'src/operators/score.ts', from: 'u + sj * (epsCond[i]! - u)', to: 'u + (epsCond[i]! - u)', tests: ['test/operators/score-cfg.test.ts', WIRING], only: CFG_CASES },
+  { id: "M6c CFG scale of sample 0's t_v for the whole batch", file: 'src/operators/score.ts', from: 'guide(u.data, c.data, tVs.map(cfgScale))', to: 'guide(u.data, c.data, cfgScale(tVs[0]!))', tests: ['test/operators/score-cfg.test.ts', WIRING], only: CFG_CASES },
+  { id: 'M6d training ignores the guidance (teacher on the fixed condition)', file: 'src/graphs/train.ts', from: '...(scorers.guidance ? { guidance: scorers.guidance } : {})', to: '', tests: [WIRING], only: 'text-conditioned teacher' },
   { id: "M7a x0 formula swapped: student always 'ddpm-x0'", file: 'src/graphs/train.ts', from: 'oneStepCoefficientsPerSample(cfg.formula, ts.tS, sched)', to: "oneStepCoefficientsPerSample('ddpm-x0', ts.tS, sched)", tests: [WIRING] },
   { id: 'M7b x0 formula swapped: student uses the other formula', file: 'src/graphs/train.ts', from: 'oneStepCoefficientsPerSample(cfg.formula, ts.tS, sched)', to: "oneStepCoefficientsPerSample(cfg.formula === 'official' ? 'ddpm-x0' : 'official', ts.tS, sched)", tests: [WIRING] },
-  { id: "M7c x0 formula swapped: the scores' x0 in the 'official' form", file: 'src/graphs/train.ts', from: 'const x0k = x0CoefficientsPerSample(ts.tV, sched);', to: "const x0k = oneStepCoefficientsPerSample('official', ts.tV, sched);", tests: [WIRING] },
+  {
+    id: "M7c x0 formula swapped: the scores' x0 in the 'official' form",
+    file: 'src/operators/score.ts',
+    from: 'const k = x0CoefficientsPerSample(tVs, scheduleOf(facts));',
+    to: 'const k = { a: x0CoefficientsPerSample(tVs, scheduleOf(facts)).a, b: Float64Array.from(tVs, () => -1) };',
+    tests: [WIRING],
+  },
   // per-sample timesteps and the official behaviours (issue 10, items 2 and 3)
   { id: 'M8a timesteps drawn once per step (per-sample draw collapsed)', file: 'src/graphs/training/per-sample.ts', from: "const n = o.timesteps === 'per-sample' ? o.batch : 1;", to: 'const n = 1;', tests: [WIRING], only: OFFICIAL_CASE },
   { id: "M8b student UNet gets sample 0's t_s for the whole batch", file: 'src/graphs/train.ts', from: 'const eps = nets.studentEps(zL, ts.tS);', to: 'const eps = nets.studentEps(zL, ts.tS[0]!);', tests: [WIRING], only: OFFICIAL_CASE },
   { id: "M8c blur kernel of sample 0 for the whole batch", file: 'src/graphs/train.ts', from: 'const mse = blurredMse(sr, hq, ts.tS);', to: 'const mse = blurredMse(sr, hq, ts.tS[0]!);', tests: [WIRING], only: OFFICIAL_CASE },
-  { id: "M8d fake score trained at sample 0's t for the whole batch", file: 'src/graphs/training/fake-score.ts', from: 'return diffusionLoss(nets.fakeEps(zt, t), n);', to: 'return diffusionLoss(nets.fakeEps(zt, t[0]!), n);', tests: [WIRING], only: OFFICIAL_CASE },
+  { id: "M8d fake score trained at sample 0's t for the whole batch", file: 'src/graphs/training/fake-score.ts', from: 'return diffusionLoss(nets.fakeEps(zt, t), n);', to: 'return diffusionLoss(nets.fakeEps(zt, t[0]!), n);', tests: [WIRING, FAKE_OP], only: FAKE_CASES },
+  // the fake-score update as an operator (src/operators/fake-score.ts)
+  { id: "M12a fake score noised at sample 0's t", file: 'src/operators/fake-score.ts', from: 'noisingCoefficientsPerSample(ts, scheduleOf(facts))', to: 'noisingCoefficientsPerSample(ts.map(() => ts[0]!), scheduleOf(facts))', tests: [WIRING, FAKE_OP], only: FAKE_CASES },
+  { id: 'M12b fake score trained towards the noised latent, not the noise', file: 'src/operators/fake-score.ts', from: '{ shape: zHat.shape, data: zt }, ts, { shape: zHat.shape, data: n }', to: '{ shape: zHat.shape, data: zt }, ts, { shape: zHat.shape, data: zt }', tests: [WIRING, FAKE_OP], only: FAKE_CASES },
+  { id: 'M12c fake score trained on the noise alone (ẑ dropped)', file: 'src/operators/fake-score.ts', from: 'zHat.data, n);', to: 'new Float32Array(n.length), n);', tests: [WIRING, FAKE_OP], only: FAKE_CASES },
   { id: 'M9 SR not clamped before the losses', file: 'src/graphs/train.ts', from: 'const sr = cfg.clampSr ? tf.clipByValue(decoded, -1, 1) : decoded;', to: 'const sr = decoded;', tests: [WIRING], only: OFFICIAL_CASE },
   { id: 'M10 student encodes the posterior mean in training', file: 'src/graphs/train.ts', from: 'const zL = nets.encode(x, ts.tS, encNoise);', to: 'const zL = nets.encode(x, ts.tS);', tests: [WIRING], only: OFFICIAL_CASE },
   { id: 'M11a fake-score LoRA without conv_in (nets)', file: 'src/graphs/training/nets.ts', from: 'o.fakeLoraConvIn ?? true', to: 'false', tests: [WIRING, 'test/graphs/training/nets.test.ts'], only: 'conv_in' },

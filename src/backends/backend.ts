@@ -38,6 +38,11 @@ export interface Backend {
   readonly info: BackendInfo;
   /** Run a sub-network. Inputs and outputs are named as in the model spec (e.g. `sample`, `timestep`). */
   run(net: SubNetwork, inputs: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
+  /**
+   * `run`, answered synchronously: offered only by backends that compute on the calling thread (the TF.js
+   * distillation nets of `tadsr train`), so a training step can take the scores inside its gradient tape.
+   */
+  runSync?(net: SubNetwork, inputs: Readonly<Record<string, HostTensor>>): Record<string, HostTensor>;
   /** Release native resources. */
   dispose(): Promise<void>;
 }

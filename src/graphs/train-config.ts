@@ -80,6 +80,8 @@ const schema = {
     fakeLoraConvIn: { type: 'boolean', default: true },
     checkpointEvery: { type: 'integer', minimum: 1, default: 100 },
     teacherBackend: { type: 'string', enum: ['tfjs', 'onnx'], default: 'tfjs' },
+    prompt: { type: 'string', nullable: true },
+    negativePrompt: { type: 'string', default: '' },
     heavyOps: { type: 'string', enum: ['ort', 'tfjs'], default: 'ort' },
     runtime: { type: 'string', nullable: true, enum: ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] },
     debug: {
@@ -99,7 +101,8 @@ const schema = {
  * of plain-bicubic LQ, `degradation` overrides, `limit`); `out` run directory; optimiser (`lr`, `fakeLr`,
  * `weightDecay`, `maxGradNorm`), LoRA (`loraRank`, `loraAlpha`), loss `weights`, `lpipsWeights` by path,
  * `timeMapping` (t_v = λ·t_s + γ), `formula`, ablations `tae` / `tavsd`, `checkpointEvery`, `teacherBackend`,
- * `heavyOps`, `runtime`, `debug`.
+ * `prompt` / `negativePrompt` (the teacher's CFG: a teacher model with a text encoder; null, the default: the
+ * fixed condition, no CFG), `heavyOps`, `runtime`, `debug`.
  */
 export type TrainConfig = FromSchema<typeof schema>;
 

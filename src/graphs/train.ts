@@ -6,8 +6,18 @@
  * with the diffusion loss in the same loop; two AdamW optimizers; atomic checkpoints; `resume` continues the
  * same run exactly (same next step: all randomness is a function of (seed, step)); one JSONL line per step.
  *
- * Text: there is no text encoder; every UNet call gets the same fixed all-zero embedding (`[B, 1, dim]`) when the
- * spec has cross-attention. CFG of the teacher is then an identity and is skipped (logged at start).
+ * The scores go through the `Backend` contract and the `score` operator's code (`scoresAt`): the frozen teacher
+ * is a backend of its own (`teacherBackend`: ONNX Runtime, or the TF.js nets), the fake score a TF.js backend over
+ * the same nets; the fake score's update is the `fakeScore` operator's code (`updateFakeScore`). The TF.js
+ * teacher answers synchronously (`runSync`), so its scores are taken inside the gradient tape (one student
+ * forward); an ONNX teacher answers asynchronously and a TF.js tape is synchronous, so the step then computes ẑ
+ * once without a tape, gets both scores (stop-gradient constants of the TAVSD loss), and takes the student's
+ * gradients with ẑ recomputed on the tape.
+ *
+ * Text: every student and fake-score UNet call gets the fixed all-zero embedding (`[B, 1, dim]`) when the spec has
+ * cross-attention. Without a `prompt` the teacher gets it too and its CFG is an identity, skipped; with a
+ * `prompt` (a teacher with a text encoder) the teacher is guided, ε_u + (7.5 + t_v/200)(ε_c − ε_u) per sample,
+ * c = the prompt's embedding, u = `negativePrompt`'s (logged at start).
  * Differences from the official code, and the config switches that restore it: docs/deviations.md.
  *
  * ```ts
@@ -20,7 +30,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Observable } from 'rxjs';
-import type { HostTensor } from '../backends/backend.js';
+import type { Backend, HostTensor } from '../backends/backend.js';
+import { createOnnxBackend } from '../backends/onnx/onnx-backend.js';
 import { pickTfjsRuntime } from '../backends/tfjs/runtime.js';
 import { createTfjsNetOps } from '../backends/tfjs/tfjs-net-ops.js';
 import { Rng } from '../random/rng.js';
@@ -30,23 +41,28 @@ import { tavsdLoss } from '../losses/tavsd.js';
 import { initParams } from '../models/params.js';
 import { presetByName } from '../models/presets.js';
 import type { ModelSpec } from '../models/specs.js';
+import { modelFacts } from '../models/model-facts.js';
+import { updateFakeScore } from '../operators/fake-score.js';
+import { type Guidance, type ScoreOptions, canScoreSync, scoresAt, scoresAtSync } from '../operators/score.js';
 import { imageToNchw } from '../losses/image-nchw.js';
 import { bicubicUpsample } from '../resize/bicubic-upsample.js';
 import { scheduleOf } from '../schedule/noise-schedule.js';
-import { noisingCoefficientsPerSample, oneStepCoefficientsPerSample, x0CoefficientsPerSample } from '../schedule/one-step.js';
+import { noisingCoefficientsPerSample, oneStepCoefficientsPerSample } from '../schedule/one-step.js';
 import { acquireRunLock } from '../io/run-lock.js';
 import { probeWritable } from '../io/safe-output.js';
 import { checkModelDirTarget, readModelDir, writeModelDir } from './model-dir.js';
 import type { TrainConfig } from './train-config.js';
+import type { WithScores } from '../operators/tadsr-fields.js';
 import { AdamW } from '../backends/tfjs/train/adamw.js';
-import { SyncOnnxTeacher } from './training/onnx-teacher.js';
 import { HqDataset } from './training/hq-dataset.js';
 import { DistillNets } from './training/nets.js';
 import { type Perceptual, loadPerceptual } from './training/perceptual.js';
 import { appendJsonl, checkRunDirTarget, readLatestCheckpoint, writeCheckpoint } from './training/run-files.js';
 import { TrainError } from './training/train-error.js';
 import { assertFiniteStep } from './training/guards.js';
-import { fakeScoreUpdate } from './training/fake-score.js';
+import { fakeScoreTrainer } from './training/fake-score.js';
+import { trainingGuidance } from './training/guidance.js';
+import { distillScoreBackend } from './training/nets-backend.js';
 import { drawTimesteps, linearPerSample } from './training/per-sample.js';
 
 export { TrainError } from './training/train-error.js';
@@ -70,7 +86,7 @@ export interface StepRecord {
   readonly ms_student: number;
   readonly ms_fake: number;
   readonly ms_data: number;
-  /** Time of the teacher's forward inside the student step (included in ms_student). */
+  /** Time of the teacher's and the fake score's forward at z_{t_v} (the scores; included in ms_student). */
   readonly ms_teacher: number;
   readonly samples: readonly string[];
 }
@@ -180,7 +196,10 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
 
   const lpips = cfg.lpipsWeights ? await loadPerceptual(ops, cfg.lpipsWeights) : undefined;
   const perceptual = lpips?.fn;
-  const onnxTeacher = cfg.teacherBackend === 'onnx' ? new SyncOnnxTeacher(spec, teacherUnet) : undefined;
+  const guidance = cfg.prompt != null ? await trainingGuidance(teacherModel, cfg.prompt, cfg.negativePrompt) : undefined;
+  const onnxTeacher = cfg.teacherBackend === 'onnx'
+    ? await createOnnxBackend(spec, { unet: teacherUnet, vae: weights.vae }, { device: 'cpu', teacherUnet, sessionConfig: { 'session.intra_op.allow_spinning': '0' } })
+    : undefined;
   const nets = new DistillNets(ops, { spec, weights, teacherUnet, tae: cfg.tae, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed, fakeLoraConvIn: cfg.fakeLoraConvIn });
   const optS = new AdamW(nets.studentVars, { lr: cfg.lr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
   const optF = new AdamW(nets.fakeVars, { lr: cfg.fakeLr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
@@ -212,7 +231,10 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
     }
 
     const notes = [
-      'text condition: fixed all-zero embedding (no text encoder); teacher CFG is an identity and skipped',
+      guidance
+        ? `text condition: teacher CFG on "${cfg.prompt}" vs "${cfg.negativePrompt}" (the teacher's text encoder), scale 7.5 + t_v/200 per sample; student and fake score: fixed all-zero embedding`
+        : 'text condition: fixed all-zero embedding (no prompt); teacher CFG is an identity and skipped',
+      `teacher: ${onnxTeacher ? onnxTeacher.info.runtime : 'TF.js (the distillation nets)'}`,
       `one-step formula: ${cfg.formula}; tae: ${cfg.tae}; ${cfg.tavsd ? `TAVSD t_v = ${cfg.timeMapping.lambda}·t_s + ${cfg.timeMapping.gamma}` : 'plain VSD, t_v ~ U[20, 980)'}`,
       `timesteps ${cfg.timesteps}; SR clamped to [−1, 1]: ${cfg.clampSr}; encoder: ${cfg.encoderSample && nets.samplesPosterior ? 'posterior sample' : nets.samplesPosterior ? 'posterior mean' : 'deterministic (no posterior)'}; fake-score LoRA on conv_in: ${cfg.fakeLoraConvIn}`,
       cfg.lpipsWeights ? `LPIPS weights: ${cfg.lpipsWeights}` : 'no LPIPS weights given: perceptual term off',
@@ -222,7 +244,7 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
     const context = { count: 0 };
     const reported = new Set<string>();
     while (step < cfg.steps && !stopped() && (opts.stopAfter === undefined || context.count < opts.stopAfter)) {
-      const rec = await trainStep(cfg, nets, optS, optF, ds, step, onnxTeacher, perceptual);
+      const rec = await trainStep(cfg, nets, optS, optF, ds, step, { ...(onnxTeacher ? { teacher: onnxTeacher } : {}), ...(guidance ? { guidance } : {}) }, perceptual);
       const { loss_mse, loss_lpips, loss_tavsd, loss_student, loss_diffusion, grad_norm, fake_grad_norm } = rec;
       assertFiniteStep(rec.step, { loss_mse, loss_lpips, loss_tavsd, loss_student, loss_diffusion, grad_norm, fake_grad_norm }, lastCheckpoint);
       for (const [path, why] of ds.skipped) {
@@ -259,9 +281,17 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
     optS.dispose();
     optF.dispose();
     nets.dispose();
-    onnxTeacher?.dispose();
+    await onnxTeacher?.dispose();
     lpips?.dispose();
   }
+}
+
+/** Where `trainStep` gets the teacher's score. */
+export interface StepScorers {
+  /** Backend of the frozen teacher (`teacherUnet`): e.g. ONNX Runtime; default: the nets' own TF.js teacher. */
+  readonly teacher?: Backend;
+  /** CFG of the teacher: the prompt's and the negative prompt's embeddings; absent: the fixed condition, no CFG. */
+  readonly guidance?: Guidance;
 }
 
 /**
@@ -271,8 +301,13 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
  * Per sample i of the batch (official; `timesteps: "per-batch"` gives every sample the same draws):
  * z_L = E(x_i, t_s,i) (a posterior sample with `encoderSample`), ẑ = a(t_s,i)·z_L + b(t_s,i)·ε, SR = clamp(D(ẑ))
  * (`clampSr`), blurred MSE with sample i's kernel, TAVSD at t_v,i, the fake score's loss at its own t_i.
+ *
+ * The scores at z_{t_v} come from the `score` operator's plan (teacher: `scorers.teacher`, CFG with
+ * `scorers.guidance`; fake: the nets as a backend): inside the tape when both answer synchronously (the TF.js
+ * teacher), else (an ONNX teacher) awaited on ẑ computed without a tape, the gradient step then recomputing ẑ on
+ * the tape with the scores as constants — one extra student forward (encoder + UNet) per step.
  */
-export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, onnxTeacher?: SyncOnnxTeacher, perceptual?: Perceptual): Promise<StepRecord> {
+export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, scorers: StepScorers = {}, perceptual?: Perceptual): Promise<StepRecord> {
   const t0 = performance.now();
   const B = cfg.data.batch;
   const ts = drawTimesteps({ seed: cfg.seed, batch: B, timesteps: cfg.timesteps, tavsd: cfg.tavsd, timeMapping: cfg.timeMapping, fixedTs: cfg.debug?.fixedTs ?? undefined }, step);
@@ -283,25 +318,58 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
   const t1 = performance.now();
 
   const sched = scheduleOf(nets.spec);
+  const facts = modelFacts(nets.spec);
   const zc = oneStepCoefficientsPerSample(cfg.formula, ts.tS, sched);
   const nz = noisingCoefficientsPerSample(ts.tV, sched);
-  const x0k = x0CoefficientsPerSample(ts.tV, sched);
   const useVsd = cfg.weights.tavsd > 0;
   const terms: { mse?: tf.Scalar; tavsd?: tf.Scalar; lpips?: tf.Scalar } = {};
-  let zHatHost: tf.Tensor | undefined;
   let teacherMs = 0;
   const latentNoise = (purpose: string, shape: readonly number[]): tf.Tensor => {
     const n = new Float32Array(shape.reduce((p, q) => p * q, 1));
     Rng.forImage(cfg.seed, `step-${step}`, purpose).fillNormal(n);
     return tf.tensor(n, [...shape]);
   };
+  const host = (t: tf.Tensor): HostTensor => ({ shape: t.shape, data: Float32Array.from(t.dataSync() as Float32Array) });
+  const encNoise = cfg.encoderSample && nets.samplesPosterior ? latentNoise('encoder-noise', nets.latentShape(x.shape)) : undefined;
+  /** ẑ of the batch: encoder at t_s, student UNet at t_s, the one-step formula. */
+  const studentZHat = (): tf.Tensor4D => {
+    const zL = nets.encode(x, ts.tS, encNoise);
+    const eps = nets.studentEps(zL, ts.tS);
+    return linearPerSample(zc, zL, eps) as tf.Tensor4D;
+  };
+
+  // The scores at z_{t_v} = α_v·sg(ẑ) + σ_v·n, through the backends: the teacher's and the fake score's.
+  const fakeBackend = distillScoreBackend(nets);
+  const teacher = scorers.teacher ?? fakeBackend;
+  const scoreOpts: ScoreOptions = { fake: fakeBackend, ...(scorers.guidance ? { guidance: scorers.guidance } : {}) };
+  let zHatHost: HostTensor | undefined;
+  let x0T: tf.Tensor4D | undefined;
+  let x0F: tf.Tensor4D | undefined;
+  let tt0 = 0;
+  const noisedAtTv = (zHat: HostTensor): HostTensor => {
+    const zt = tf.tidy(() => linearPerSample(nz, tf.tensor(zHat.data, [...zHat.shape]), latentNoise('vsd-noise', zHat.shape)));
+    const out = host(zt);
+    zt.dispose();
+    tt0 = performance.now();
+    return out;
+  };
+  const keepScores = (sc: WithScores): void => {
+    teacherMs = performance.now() - tt0;
+    x0T = tf.keep(tf.tensor4d(sc.x0Teacher.data, sc.x0Teacher.shape as [number, number, number, number]));
+    x0F = tf.keep(tf.tensor4d(sc.x0Fake.data, sc.x0Fake.shape as [number, number, number, number]));
+  };
+  const inTape = canScoreSync(teacher, scoreOpts);
+  if (useVsd && !inTape) {
+    // an asynchronous teacher: ẑ first (no tape), the scores, then ẑ again on the tape below
+    const zHat0 = tf.tidy(studentZHat);
+    zHatHost = host(zHat0);
+    zHat0.dispose();
+    keepScores(await scoresAt(teacher, facts, noisedAtTv(zHatHost), ts.tV, scoreOpts));
+  }
 
   const studentVars = [...nets.studentVars.values()];
   const { value, grads } = tf.variableGrads(() => {
-    const encNoise = cfg.encoderSample && nets.samplesPosterior ? latentNoise('encoder-noise', nets.latentShape(x.shape)) : undefined;
-    const zL = nets.encode(x, ts.tS, encNoise);
-    const eps = nets.studentEps(zL, ts.tS);
-    const zHat = linearPerSample(zc, zL, eps) as tf.Tensor4D;
+    const zHat = studentZHat();
     const decoded = nets.decode(zHat) as tf.Tensor4D;
     const sr = cfg.clampSr ? tf.clipByValue(decoded, -1, 1) : decoded;
     const mse = blurredMse(sr, hq, ts.tS);
@@ -312,16 +380,10 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
       terms.lpips = tf.keep(lp);
       total = tf.add(total, tf.mul(lp, cfg.weights.lpips));
     }
-    zHatHost = tf.keep(tf.tensor(zHat.dataSync(), zHat.shape));
+    if (zHatHost === undefined) zHatHost = host(zHat);
     if (useVsd) {
-      const zt = linearPerSample(nz, zHatHost, latentNoise('vsd-noise', zHat.shape));
-      const tt0 = performance.now();
-      const epsT = onnxTeacher ? tf.tensor(onnxTeacher.eps(zt.dataSync() as Float32Array, zt.shape, ts.tV), zt.shape) : nets.teacherEps(zt, ts.tV);
-      const x0T = linearPerSample(x0k, zt, epsT) as tf.Tensor4D;
-      x0T.dataSync();
-      teacherMs = performance.now() - tt0;
-      const x0F = linearPerSample(x0k, zt, nets.fakeEps(zt, ts.tV)) as tf.Tensor4D;
-      const tv = tavsdLoss(zHat, tf.tensor(x0T.dataSync(), x0T.shape) as tf.Tensor4D, tf.tensor(x0F.dataSync(), x0F.shape) as tf.Tensor4D);
+      if (inTape) keepScores(scoresAtSync(teacher, facts, noisedAtTv(zHatHost), ts.tV, scoreOpts));
+      const tv = tavsdLoss(zHat, x0T!, x0F!);
       terms.tavsd = tf.keep(tv);
       total = tf.add(total, tf.mul(tv, cfg.weights.tavsd));
     }
@@ -331,14 +393,12 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
   for (const [k, v] of nets.studentVars) if (grads[v.name]) byKey[k] = grads[v.name]!;
   const gradNorm = optS.apply(byKey);
   const lossStudent = value.dataSync()[0]!;
-  tf.dispose([value, ...Object.values(grads)]);
+  tf.dispose([value, ...Object.values(grads), ...(x0T ? [x0T] : []), ...(x0F ? [x0F] : []), ...(encNoise ? [encNoise] : [])]);
   const t2 = performance.now();
 
-  // Fake score: diffusion loss on stopgrad(ẑ) at t ~ U[0, 1000) per sample.
-  const fn = new Float32Array(zHatHost!.size);
-  Rng.forImage(cfg.seed, `step-${step}`, 'fake-noise').fillNormal(fn);
-  const fake = fakeScoreUpdate(nets, optF, zHatHost!, ts.tFake, fn, sched);
-  tf.dispose([zHatHost!, x, hq]);
+  // Fake score: diffusion loss on sg(ẑ) at its own t per sample (the fakeScore operator's update).
+  const fake = await updateFakeScore(fakeScoreTrainer(nets, optF), facts, zHatHost!, ts.tFake, { seed: cfg.seed, id: `step-${step}` });
+  tf.dispose([x, hq]);
   const t3 = performance.now();
 
   const rec: StepRecord = {

@@ -26,8 +26,11 @@ function single(out: Record<string, HostTensor>, net: SubNetwork): HostTensor {
   return vals[0]!;
 }
 
-function scalar(v: number, batch: number): HostTensor {
-  return { shape: [batch], data: new Float32Array(batch).fill(v) };
+/** A timestep `[B]`: one for the batch, or one per sample (training draws t_v per sample). */
+function timesteps(t: number | readonly number[], batch: number): HostTensor {
+  if (typeof t === 'number') return { shape: [batch], data: new Float32Array(batch).fill(t) };
+  if (t.length !== batch) throw new RangeError(`${t.length} timesteps for a batch of ${batch}`);
+  return { shape: [batch], data: Float32Array.from(t) };
 }
 
 /**
@@ -52,7 +55,7 @@ export async function encodeLatent(backend: Backend, facts: ModelFacts, x: HostT
   const useTae = opts.tae ?? facts.hasTae;
   if (useTae && !facts.hasTae) throw new Error('this model has no time-aware encoder');
   const net: SubNetwork = useTae ? 'timeAwareEncoder' : 'vaeEncoder';
-  const inputs: Record<string, HostTensor> = useTae ? { sample: x, timestep: scalar(tS, batch) } : { sample: x };
+  const inputs: Record<string, HostTensor> = useTae ? { sample: x, timestep: timesteps(tS, batch) } : { sample: x };
   const moments = single(await backend.run(net, inputs), net);
   const [b, c2, h, w] = moments.shape as [number, number, number, number];
   const c = c2 / 2;
@@ -76,20 +79,66 @@ export async function encodeLatent(backend: Backend, facts: ModelFacts, x: HostT
   return { shape: [b, c, h, w], data: out };
 }
 
-/** ε = UNet(z, t, c) on the student (`unet`) or the frozen teacher (`teacherUnet`). */
+/** One sub-network call with its single output: a step of a {@link NetPlan}. */
+export interface NetCall {
+  readonly backend: Backend;
+  readonly net: SubNetwork;
+  readonly inputs: Readonly<Record<string, HostTensor>>;
+}
+
+/**
+ * A computation over network calls written once and run either way: a generator that yields each call and gets
+ * its output back. {@link runPlan} awaits `run`; {@link runPlanSync} uses `runSync` (backends on the calling
+ * thread), which is what lets a TF.js training step take the scores inside its synchronous gradient tape.
+ */
+export type NetPlan<R> = Generator<NetCall, R, HostTensor>;
+
+export async function runPlan<R>(plan: NetPlan<R>): Promise<R> {
+  let r = plan.next();
+  while (!r.done) {
+    const c = r.value;
+    r = plan.next(single(await c.backend.run(c.net, c.inputs), c.net));
+  }
+  return r.value;
+}
+
+/** {@link runPlan} without awaiting: every backend called must offer `runSync`. */
+export function runPlanSync<R>(plan: NetPlan<R>): R {
+  let r = plan.next();
+  while (!r.done) {
+    const c = r.value;
+    if (!c.backend.runSync) throw new Error(`${c.backend.info.name} (${c.net}) cannot run synchronously`);
+    r = plan.next(single(c.backend.runSync(c.net, c.inputs), c.net));
+  }
+  return r.value;
+}
+
+/** The UNet call ε = UNet(z, t, c) on the student (`unet`) or the frozen teacher (`teacherUnet`). */
+export function unetCall(
+  backend: Backend,
+  facts: ModelFacts,
+  z: HostTensor,
+  t: number | readonly number[],
+  opts: { readonly net?: 'unet' | 'teacherUnet'; readonly context?: HostTensor | null } = {},
+): NetCall {
+  const batch = z.shape[0]!;
+  const net = opts.net ?? 'unet';
+  const ctx = opts.context === undefined ? emptyContext(facts, batch) : opts.context;
+  const inputs: Record<string, HostTensor> = { sample: z, timestep: timesteps(t, batch) };
+  if (ctx) inputs['encoderHiddenStates'] = ctx;
+  return { backend, net, inputs };
+}
+
+/** ε = UNet(z, t, c) on the student (`unet`) or the frozen teacher (`teacherUnet`); `t` one for all or one per sample. */
 export async function unetEps(
   backend: Backend,
   facts: ModelFacts,
   z: HostTensor,
-  t: number,
+  t: number | readonly number[],
   opts: { readonly net?: 'unet' | 'teacherUnet'; readonly context?: HostTensor | null } = {},
 ): Promise<HostTensor> {
-  const batch = z.shape[0]!;
-  const net = opts.net ?? 'unet';
-  const ctx = opts.context === undefined ? emptyContext(facts, batch) : opts.context;
-  const inputs: Record<string, HostTensor> = { sample: z, timestep: scalar(t, batch) };
-  if (ctx) inputs['encoderHiddenStates'] = ctx;
-  return single(await backend.run(net, inputs), net);
+  const c = unetCall(backend, facts, z, t, opts);
+  return single(await backend.run(c.net, c.inputs), c.net);
 }
 
 /** Pixels `[B, 3, H, W]` in about [−1, 1] from ẑ (× scaling factor, as the UNet works). */

@@ -29,6 +29,8 @@ import { AdamW } from '../../src/backends/tfjs/train/adamw.js';
 import { HqDataset } from '../../src/graphs/training/hq-dataset.js';
 import { DistillNets, type Timesteps } from '../../src/graphs/training/nets.js';
 import { gaussianBlurNCHW } from '../../src/losses/blur.js';
+import type { Backend, HostTensor } from '../../src/backends/backend.js';
+import { distillScoreBackend } from '../../src/graphs/training/nets-backend.js';
 import type { LoraLookup } from '../../src/models/layers.js';
 import type { NetOps } from '../../src/models/net-ops.js';
 import { type ModelWeights, type WeightMap, initParams } from '../../src/models/params.js';
@@ -133,8 +135,18 @@ interface Reference {
   readonly x: Float32Array;
 }
 
-/** The step's gradients computed from the formulas above, before the step runs; timesteps per sample. */
-function reference(cfg: TrainConfig, nets: DistillNets, base: ModelWeights, x: tf.Tensor4D, hqT: tf.Tensor4D, tS: number[], tV: number[], tF: number[], step: number): Reference {
+/** The teacher's text condition for CFG (`[1, T, D]` each) and the guidance scale of a t_v. */
+interface RefGuidance {
+  readonly cond: HostTensor;
+  readonly uncond: HostTensor;
+  readonly scale: (tV: number) => number;
+}
+
+/**
+ * The step's gradients computed from the formulas above, before the step runs; timesteps per sample. With
+ * `guidance`, the teacher's ε is ε_u + s(t_v)·(ε_c − ε_u) per sample (c, u: the two embeddings).
+ */
+function reference(cfg: TrainConfig, nets: DistillNets, base: ModelWeights, x: tf.Tensor4D, hqT: tf.Tensor4D, tS: number[], tV: number[], tF: number[], step: number, guidance?: RefGuidance): Reference {
   const spec = nets.spec;
   const B = x.shape[0];
   const scale = cfg.loraAlpha / cfg.loraRank;
@@ -182,7 +194,16 @@ function reference(cfg: TrainConfig, nets: DistillNets, base: ModelWeights, x: t
     zHatC = tf.keep(tf.tensor(zHat.dataSync(), zHat.shape));
     const zt = tf.add(tf.mul(zHatC, col(tV, alphaOf)), tf.mul(noise('vsd-noise', zHat.shape), col(tV, sigmaOf)));
     const x0 = (e: tf.Tensor) => tf.tensor(tf.div(tf.sub(zt, tf.mul(e, col(tV, sigmaOf))), col(tV, alphaOf)).dataSync(), zt.shape);
-    const x0T = x0(unetForward(ops, spec.unet, teacherP, { sample: zt, timestep: ts(tV), encoderHiddenStates: ctx() }));
+    const teacherEps = (c: tf.Tensor) => unetForward(ops, spec.unet, teacherP, { sample: zt, timestep: ts(tV), encoderHiddenStates: c });
+    const batchOf = (h: HostTensor) => tf.tile(tf.tensor(h.data, [...h.shape]), [B, 1, 1]);
+    const epsT = guidance
+      ? tf.tidy(() => {
+          const c = teacherEps(batchOf(guidance.cond));
+          const u = teacherEps(batchOf(guidance.uncond));
+          return tf.add(u, tf.mul(col(tV, guidance.scale), tf.sub(c, u)));
+        })
+      : teacherEps(ctx());
+    const x0T = x0(epsT);
     const x0F = x0(unetForward(ops, spec.unet, teacherP, { sample: zt, timestep: ts(tV), encoderHiddenStates: ctx() }, { lora: loraOver(nets.fakeVars, 'fake.', scale) }));
     const norm = tf.mean(tf.abs(tf.sub(zHatC, x0T)), [1, 2, 3], true);
     const target = tf.tensor(tf.sub(zHatC, tf.div(tf.sub(x0F, x0T), norm)).dataSync(), zt.shape);
@@ -214,10 +235,9 @@ function officialDraws(seed: number, step: number, batch: number): { tS: number[
   return { tS, tF };
 }
 
-/** Relative L2 distance of every gradient; the key sets must match. */
-function expectSameGrads(got: Map<string, Float32Array>, want: Map<string, Float32Array>, what: string): void {
-  expect([...got.keys()].sort(), `${what}: which variables get a gradient`).toEqual([...want.keys()].sort());
-  const bad: string[] = [];
+/** Relative L2 distance of each gradient of `want` to `got`'s. */
+function gradDistances(got: Map<string, Float32Array>, want: Map<string, Float32Array>): Map<string, number> {
+  const out = new Map<string, number>();
   for (const [k, w] of want) {
     const g = got.get(k)!;
     let d = 0;
@@ -226,9 +246,15 @@ function expectSameGrads(got: Map<string, Float32Array>, want: Map<string, Float
       d += (g[i]! - w[i]!) ** 2;
       n += w[i]! ** 2;
     }
-    const rel = Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-9);
-    if (rel > 2e-3) bad.push(`${k}: relative error ${rel.toExponential(2)}`);
+    out.set(k, Math.sqrt(d) / Math.max(Math.sqrt(n), 1e-9));
   }
+  return out;
+}
+
+/** Relative L2 distance of every gradient; the key sets must match. */
+function expectSameGrads(got: Map<string, Float32Array>, want: Map<string, Float32Array>, what: string): void {
+  expect([...got.keys()].sort(), `${what}: which variables get a gradient`).toEqual([...want.keys()].sort());
+  const bad = [...gradDistances(got, want)].filter(([, rel]) => rel > 2e-3).map(([k, rel]) => `${k}: relative error ${rel.toExponential(2)}`);
   expect(bad, `${what}: gradients off the reference`).toEqual([]);
 }
 
@@ -247,7 +273,7 @@ function liveNets(cfg: TrainConfig, base: ModelWeights): SpyNets {
  * One real step on instrumented nets, and the reference on a second set of nets in the same initial state (the
  * fake-score timestep is drawn inside the step: the reference takes the one the step used, checked to be in range).
  */
-async function checkStep(extra: Record<string, unknown>, step = 3): Promise<void> {
+async function checkStep(extra: Record<string, unknown>, step = 3, guidance?: RefGuidance, opts: { readonly asyncTeacher?: boolean } = {}): Promise<void> {
   const cfg = config(extra);
   const base = initParams(presetByName('tiny'), cfg.seed);
   const nets = liveNets(cfg, base);
@@ -256,7 +282,13 @@ async function checkStep(extra: Record<string, unknown>, step = 3): Promise<void
   const optF = new RecordingAdamW(nets.fakeVars, { lr: 1e-3 });
   const ds = await HqDataset.open({ dir: hq, patch: 32, seed: cfg.seed });
   try {
-    const out = await trainStep(cfg, nets, optS, optF, ds, step);
+    // the nets' own teacher behind a backend that answers only asynchronously, as the ONNX backend does
+    const own = distillScoreBackend(nets);
+    const asyncTeacher: Backend = { info: { name: 'async', runtime: 'the nets, awaited' }, run: (n, i) => own.run(n, i), dispose: async () => {} };
+    const out = await trainStep(cfg, nets, optS, optF, ds, step, {
+      ...(guidance ? { guidance: { cond: guidance.cond, uncond: guidance.uncond } } : {}),
+      ...(opts.asyncTeacher ? { teacher: asyncTeacher } : {}),
+    });
 
     const B = cfg.data.batch;
     const byNet = (n: string) => nets.calls.filter((c) => c.net === n);
@@ -278,15 +310,30 @@ async function checkStep(extra: Record<string, unknown>, step = 3): Promise<void
     expect(out.tS).toEqual(tS);
     expect(out.tV).toEqual(tV);
     expect(out.tFake).toEqual(tF);
-    expect(byNet('encode').map((c) => c.t), 'encoder timesteps').toEqual([tS]);
-    expect(byNet('student').map((c) => c.t), 'student UNet timesteps').toEqual([tS]);
-    expect(byNet('teacher').map((c) => c.t), 'teacher timesteps').toEqual([tV]);
+    // a synchronous teacher scores inside the tape (one student forward); an asynchronous one (as ONNX) gets ẑ
+    // first, without a tape, then the tape recomputes it
+    const forwards = opts.asyncTeacher ? [tS, tS] : [tS];
+    expect(byNet('encode').map((c) => c.t), 'encoder timesteps').toEqual(forwards);
+    expect(byNet('student').map((c) => c.t), 'student UNet timesteps').toEqual(forwards);
+    if (opts.asyncTeacher) {
+      const [z0, z1] = byNet('student').map((c) => c.input);
+      const zDiff = Math.max(...z0!.map((v, i) => Math.abs(v - z1![i]!))) / Math.max(...z0!.map(Math.abs));
+      expect(zDiff, 'the tape recomputes the ẑ the scores were taken at (to float rounding of multi-threaded kernels)').toBeLessThan(1e-5);
+    }
+    expect(byNet('teacher').map((c) => c.t), 'teacher timesteps (CFG: conditional and unconditional call)').toEqual(guidance ? [tV, tV] : [tV]);
     expect(fakeCalls.map((c) => c.t), 'fake-score timesteps (TAVSD, then its own update)').toEqual([tV, tF]);
 
     const samples = [await ds.sample(0), await ds.sample(1)];
     const x = tf.tidy(() => tf.concat(samples.map((s) => imageToNchw(bicubicUpsample(s.lq, 4))), 0) as tf.Tensor4D);
     const hqT = tf.tidy(() => tf.concat(samples.map((s) => imageToNchw(s.hq)), 0) as tf.Tensor4D);
-    const ref = reference(cfg, twin, base, x, hqT, tS, tV, tF, step);
+    const ref = reference(cfg, twin, base, x, hqT, tS, tV, tF, step, guidance);
+    if (guidance) {
+      // the guidance scale matters: the reference at s = 1 (scale ignored: ε_c alone) is far from the step's
+      const unscaled = reference(cfg, twin, base, x, hqT, tS, tV, tF, step, { ...guidance, scale: () => 1 });
+      const far = Math.max(...gradDistances(optS.last, unscaled.student).values());
+      expect(far, 'student gradient with the CFG scale vs with s = 1').toBeGreaterThan(0.05);
+      expect(Math.abs(out.loss_tavsd! - unscaled.tavsd), 'TAVSD loss with the CFG scale vs with s = 1').toBeGreaterThan(1e-3 * Math.abs(ref.tavsd));
+    }
     tf.dispose([x, hqT]);
     const xin = byNet('encode')[0]!.input;
     expect(Math.max(...xin.map((v, i) => Math.abs(v - ref.x[i]!))), 'the encoder sees the bicubic ×4 LQ batch').toBeLessThan(1e-6);
@@ -312,6 +359,26 @@ describe('distillation step wiring (tiny preset, batch 2, against a reference fr
     const before = tf.memory().numTensors; // after the first test: runtime caches exist
     await checkStep({ formula: 'official', debug: { fixedBatch: true, fixedTs: 441 }, timeMapping: { lambda: 0.8, gamma: 30 }, timesteps: 'per-batch', clampSr: false, encoderSample: false, fakeLoraConvIn: false }, 7);
     expect(tf.memory().numTensors, 'tensors left by a step and its reference').toBe(before);
+  }, 600_000);
+
+  it('text-conditioned teacher: CFG ε_u + (7.5 + t_v/200)(ε_c − ε_u) per sample reaches the student gradient; the scale matters', async () => {
+    const D = presetByName('tiny').unet.crossAttentionDim!;
+    const emb = (seed: number): HostTensor => {
+      const data = new Float32Array(3 * D);
+      new Rng(seed, 1, 2, 3).fillNormal(data);
+      return { shape: [1, 3, D], data };
+    };
+    await checkStep({ formula: 'ddpm-x0' }, 4, { cond: emb(11), uncond: emb(12), scale: (t) => 7.5 + t / 200 });
+  }, 600_000);
+
+  it('a teacher backend that answers asynchronously (as ONNX): ẑ off the tape, the scores with CFG, then the tape — the same gradients', async () => {
+    const D = presetByName('tiny').unet.crossAttentionDim!;
+    const emb = (seed: number): HostTensor => {
+      const data = new Float32Array(2 * D);
+      new Rng(seed, 5, 6, 7).fillNormal(data);
+      return { shape: [1, 2, D], data };
+    };
+    await checkStep({ formula: 'ddpm-x0' }, 6, { cond: emb(21), uncond: emb(22), scale: (t) => 7.5 + t / 200 }, { asyncTeacher: true });
   }, 600_000);
 
   it('runTraining trains the time-aware encoder: its time layers are in the checkpoint and moved off their init', async () => {

@@ -5,9 +5,9 @@
  */
 import { firstValueFrom, from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import type { HostTensor, SubNetwork } from '../../src/backends/backend.js';
+import type { Backend, HostTensor, SubNetwork } from '../../src/backends/backend.js';
 import { isFrameError } from '../../src/frame.js';
-import { score } from '../../src/operators/score.js';
+import { canScoreSync, score, scoresAt, scoresAtSync } from '../../src/operators/score.js';
 import { FAKE_FACTS, FakeBackend } from '../helpers/fake-backend.js';
 
 /** The fake backend, with the teacher's ε shifted by the mean of its text condition. */
@@ -54,6 +54,53 @@ describe('score with classifier-free guidance', () => {
       expect(out.x0Teacher.data[i]).toBeCloseTo((z - sigma * eps) / alpha, 3);
       const epsF = 0.1 * z + tV / 10000;
       expect(out.x0Fake.data[i]).toBeCloseTo((z - sigma * epsF) / alpha, 4);
+    }
+  });
+
+  it('classifier-free guidance per sample: each sample at its own t_v gets its own scale 7.5 + t_v/200; awaited and synchronous runs agree', async () => {
+    /** ε per sample i: teacher 0.2·z + t_i/10000 + mean of sample i's condition; fake 0.1·z + t_i/10000 (sync and async). */
+    class PerSample implements Backend {
+      readonly info = { name: 'per-sample', runtime: 'test double' };
+      runSync(net: SubNetwork, inputs: Readonly<Record<string, HostTensor>>): Record<string, HostTensor> {
+        const z = inputs['sample']!;
+        const t = inputs['timestep']!.data;
+        const ctx = inputs['encoderHiddenStates'];
+        const B = z.shape[0]!;
+        const row = z.data.length / B;
+        const crow = ctx ? ctx.data.length / B : 0;
+        const shift = (i: number) => (ctx && net === 'teacherUnet' ? ctx.data.subarray(i * crow, (i + 1) * crow).reduce((a, v) => a + v, 0) / crow : 0);
+        const k = net === 'unet' ? 0.1 : 0.2;
+        return { eps: { shape: z.shape, data: z.data.map((v, j) => k * v + t[Math.floor(j / row)]! / 10000 + shift(Math.floor(j / row))) } };
+      }
+      async run(net: SubNetwork, inputs: Readonly<Record<string, HostTensor>>) {
+        return this.runSync(net, inputs);
+      }
+      async dispose() {}
+    }
+    const b = new PerSample();
+    const n = 2 * 4 * 2 * 2;
+    const zTv: HostTensor = { shape: [2, 4, 2, 2], data: Float32Array.from({ length: n }, (_, i) => Math.cos(i + 2)) };
+    const dim = 3;
+    const cond: HostTensor = { shape: [1, 2, dim], data: new Float32Array(2 * dim).fill(0.4) };
+    const uncond: HostTensor = { shape: [1, 2, dim], data: new Float32Array(2 * dim).fill(-0.2) };
+    const tV = [120, 860];
+    const facts = { ...FAKE_FACTS, crossAttentionDim: dim };
+    const opts = { fake: b, guidance: { cond, uncond } };
+    const got = await scoresAt(b, facts, zTv, tV, opts);
+    expect(canScoreSync(b, opts)).toBe(true);
+    expect(canScoreSync(new TextTeacher(), { fake: b })).toBe(false);
+    const sync = scoresAtSync(b, facts, zTv, tV, opts);
+    expect(sync.x0Teacher.data).toEqual(got.x0Teacher.data);
+    expect(sync.x0Fake.data).toEqual(got.x0Fake.data);
+    for (let i = 0; i < n; i++) {
+      const t = tV[Math.floor(i / (n / 2))]!;
+      const ab = alphaBar(t);
+      const s = 7.5 + t / 200;
+      const z = zTv.data[i]!;
+      const base = 0.2 * z + t / 10000;
+      const eps = base - 0.2 + s * (base + 0.4 - (base - 0.2));
+      expect(got.x0Teacher.data[i]).toBeCloseTo((z - Math.sqrt(1 - ab) * eps) / Math.sqrt(ab), 3);
+      expect(got.x0Fake.data[i]).toBeCloseTo((z - Math.sqrt(1 - ab) * (0.1 * z + t / 10000)) / Math.sqrt(ab), 4);
     }
   });
 });

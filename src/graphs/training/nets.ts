@@ -175,10 +175,10 @@ export class DistillNets {
     return unetForward(this.ops, this.spec.unet, lookup(this.teacher), { sample: z, timestep: ts, ...(ctx ? { encoderHiddenStates: ctx } : {}) });
   }
 
-  /** Fake score ε: the teacher's UNet + the fake LoRA. */
-  fakeEps(z: tf.Tensor, t: Timesteps): tf.Tensor {
+  /** Fake score ε: the teacher's UNet + the fake LoRA (condition: `context`, default the fixed one). */
+  fakeEps(z: tf.Tensor, t: Timesteps, context?: tf.Tensor): tf.Tensor {
     const batch = z.shape[0]!;
-    const ctx = this.context(batch);
+    const ctx = context ?? this.context(batch);
     const ts = this.timestep(t, batch);
     return unetForward(this.ops, this.spec.unet, lookup(this.teacher), { sample: z, timestep: ts, ...(ctx ? { encoderHiddenStates: ctx } : {}) }, { lora: this.fakeLora.lookup });
   }

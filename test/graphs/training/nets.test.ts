@@ -9,7 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTfjsNetOps } from '../../../src/backends/tfjs/tfjs-net-ops.js';
 import { DistillNets } from '../../../src/graphs/training/nets.js';
-import { SyncOnnxTeacher } from '../../../src/graphs/training/onnx-teacher.js';
+import { createOnnxBackend } from '../../../src/backends/onnx/onnx-backend.js';
+import { distillScoreBackend } from '../../../src/graphs/training/nets-backend.js';
+import { modelFacts } from '../../../src/models/model-facts.js';
+import { unetEps } from '../../../src/operators/net-calls.js';
 import { posteriorSample } from '../../../src/graphs/training/posterior.js';
 import type { NetOps } from '../../../src/models/net-ops.js';
 import { initParams } from '../../../src/models/params.js';
@@ -135,13 +138,13 @@ describe('DistillNets', () => {
     plain.dispose();
   });
 
-  it('per-sample timesteps: a batch of 2 at different t equals the two single-sample calls (encoder, student, teacher, fake; TF.js and ONNX)', () => {
+  it('per-sample timesteps: a batch of 2 at different t equals the two single-sample calls (encoder, student, teacher, fake; TF.js and, through the Backend contract, ONNX)', async () => {
     const nets = make(true);
     liven(nets);
     const ts = [37, 811];
-    const teacher = new SyncOnnxTeacher(spec, weights.unet, 1);
+    const teacher = await createOnnxBackend(spec, weights, { device: 'cpu', threads: 1, teacherUnet: weights.unet });
     try {
-      const [errs, distinct, onnx] = tf.tidy(() => {
+      const [errs, distinct, zHost] = tf.tidy(() => {
         const x = tf.randomUniform([2, 3, 16, 16], -1, 1, 'float32', 3);
         const row = (t: tf.Tensor, i: number) => tf.slice(t, [i, 0, 0, 0], [1, -1, -1, -1]);
         const split = (f: (x: tf.Tensor, t: number) => tf.Tensor, input: tf.Tensor) => tf.concat(ts.map((t, i) => f(row(input, i), t)), 0);
@@ -153,15 +156,23 @@ describe('DistillNets', () => {
           fake: relDiff(nets.fakeEps(z, tf.tensor1d(ts)), split((a, t) => nets.fakeEps(a, t), z)),
         };
         const distinct = relDiff(nets.studentEps(z, ts), nets.studentEps(z, [37, 37]));
-        const onnx = relDiff(tf.tensor(teacher.eps(z.dataSync() as Float32Array, z.shape, ts), z.shape), nets.teacherEps(z, ts));
-        return [errs, distinct, onnx] as const;
+        return [errs, distinct, { shape: z.shape, data: Float32Array.from(z.dataSync()) }] as const;
+      });
+      const facts = modelFacts(spec);
+      const viaOnnx = await unetEps(teacher, facts, zHost, ts, { net: 'teacherUnet' });
+      const viaNets = await unetEps(distillScoreBackend(nets), facts, zHost, ts, { net: 'teacherUnet' });
+      const fakeViaNets = await unetEps(distillScoreBackend(nets), facts, zHost, ts, { net: 'unet' });
+      const [onnx, fakeDiff] = tf.tidy(() => {
+        const z = tf.tensor(zHost.data, [...zHost.shape]);
+        return [relDiff(tf.tensor(viaOnnx.data, [...viaOnnx.shape]), nets.teacherEps(z, ts)) + relDiff(tf.tensor(viaNets.data, [...viaNets.shape]), nets.teacherEps(z, ts)), relDiff(tf.tensor(fakeViaNets.data, [...fakeViaNets.shape]), nets.fakeEps(z, ts))];
       });
       for (const [net, e] of Object.entries(errs)) expect(e, net).toBeLessThan(1e-5);
       expect(distinct, "sample 1's own t_s matters").toBeGreaterThan(1e-4);
-      expect(onnx, 'ONNX teacher with per-sample t = TF.js teacher').toBeLessThan(1e-4);
+      expect(onnx, 'ONNX teacher backend (and the nets as a backend) with per-sample t = TF.js teacher').toBeLessThan(1e-4);
+      expect(fakeDiff, "the nets' backend `unet` is the fake score").toBeLessThan(1e-6);
       expect(() => nets.studentEps(tf.zeros([2, 4, 2, 2]), [1, 2, 3])).toThrow(/3 timesteps for a batch of 2/);
     } finally {
-      teacher.dispose();
+      await teacher.dispose();
       nets.dispose();
     }
   });
