@@ -1,0 +1,23 @@
+/**
+ * The tests StrykerJS runs against each mutant of the step operators and the training graph
+ * (bench/mutation/stryker.graph.config.json): the operator tests and the training-graph tests that drive a real
+ * `trainStep` against a reference written from the formulas (train-wiring, training/*, the fake-score and CFG
+ * operators). Slow (train-wiring is ~15 s a run on 2 cores), so it is a benchmark, not part of `npm test`.
+ */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'test/operators/one-step.test.ts',
+      'test/operators/tadsr-operators.test.ts',
+      'test/operators/score-cfg.test.ts',
+      'test/operators/fake-score.test.ts',
+      'test/graphs/train-wiring.test.ts',
+      'test/graphs/training/**/*.test.ts',
+    ],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    isolate: false,
+  },
+});
