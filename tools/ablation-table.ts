@@ -1,7 +1,8 @@
 /**
  * The ablation table of a model card from `tadsr eval-model --json` reports: one report per (variant, seed), named
  * `VARIANT-seedS.json`; prints, for each variant and t_s, PSNR / SSIM / NIQE as mean ± sample standard deviation
- * over the seeds (n − 1 in the denominator), then every seed's row, as Markdown.
+ * over the seeds (n − 1 in the denominator), the differences to the full method paired by seed, then every seed's
+ * row, as Markdown.
  *
  * ```sh
  * npx tsx tools/ablation-table.ts DIR            # DIR holds full-seed0.json, no-tae-seed1.json, …
@@ -82,7 +83,60 @@ export function summarise(reports: readonly SeedReport[]): AblationCell[] {
   return cells;
 }
 
+export interface PairedCell {
+  readonly variant: string;
+  readonly tS: number;
+  readonly seeds: readonly number[];
+  readonly psnr: MeanSd;
+  readonly ssim: MeanSd;
+  readonly niqe: MeanSd;
+}
+
+/**
+ * Paired differences against a reference variant: per seed (the same seed gives every variant the same data order
+ * and noise), variant − reference, then mean ± sd over the seeds both have. Seeds move every variant together,
+ * so these differences are much tighter than the spread of the means.
+ */
+export function pairedDifferences(reports: readonly SeedReport[], reference: string): PairedCell[] {
+  const ref = new Map(reports.filter((r) => r.variant === reference).map((r) => [r.seed, r]));
+  if (ref.size === 0) throw new Error(`no report of the reference variant "${reference}"`);
+  const diffs = new Map<string, { variant: string; tS: number; seeds: number[]; d: { psnr: number[]; ssim: number[]; niqe: number[] } }>();
+  for (const r of reports) {
+    if (r.variant === reference) continue;
+    const base = ref.get(r.seed);
+    if (!base) continue;
+    for (const row of r.rows) {
+      const b = base.rows.find((x) => x.tS === row.tS);
+      if (!b) continue;
+      if (b.n !== row.n) throw new Error(`${r.variant} seed ${r.seed} at t_s ${row.tS}: ${row.n} pairs, the reference ${b.n}`);
+      const key = `${r.variant}@${row.tS}`;
+      const g = diffs.get(key) ?? { variant: r.variant, tS: row.tS, seeds: [], d: { psnr: [], ssim: [], niqe: [] } };
+      diffs.set(key, g);
+      g.seeds.push(r.seed);
+      g.d.psnr.push(row.psnr - b.psnr);
+      g.d.ssim.push(row.ssim - b.ssim);
+      g.d.niqe.push(row.niqe - b.niqe);
+    }
+  }
+  return [...diffs.values()].map((g) => ({ variant: g.variant, tS: g.tS, seeds: [...g.seeds].sort((a, b) => a - b), psnr: meanSd(g.d.psnr), ssim: meanSd(g.d.ssim), niqe: meanSd(g.d.niqe) }));
+}
+
 const fmt = (m: MeanSd, d: number): string => `${m.mean.toFixed(d)} ± ${m.sd.toFixed(d)}`;
+const signed = (m: MeanSd, d: number): string => `${m.mean >= 0 ? '+' : '−'}${Math.abs(m.mean).toFixed(d)} ± ${m.sd.toFixed(d)}`;
+
+/** The Markdown table of `pairedDifferences`' cells. */
+export function pairedTable(cells: readonly PairedCell[], reference: string): string {
+  const lines = [`| variant − ${reference} | t_s | seeds | ΔPSNR-Y | ΔSSIM-Y | ΔNIQE |`, '|---|---|---|---|---|---|'];
+  for (const c of cells) lines.push(`| ${c.variant} | ${c.tS} | ${c.seeds.join(', ')} | ${signed(c.psnr, 2)} | ${signed(c.ssim, 4)} | ${signed(c.niqe, 2)} |`);
+  return lines.join('\n');
+}
+
+/** One row per report (no spread), for the per-seed listing. */
+export function perSeedTable(reports: readonly SeedReport[]): string {
+  const lines = ['| variant | seed | t_s | pairs | PSNR-Y | SSIM-Y | NIQE |', '|---|---|---|---|---|---|---|'];
+  for (const r of reports) for (const row of r.rows) lines.push(`| ${r.variant} | ${r.seed} | ${row.tS} | ${row.n} | ${row.psnr.toFixed(2)} | ${row.ssim.toFixed(4)} | ${row.niqe.toFixed(2)} |`);
+  return lines.join('\n');
+}
 
 /** The Markdown table of `summarise`'s cells. */
 export function markdownTable(cells: readonly AblationCell[]): string {
@@ -118,6 +172,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const order = ['full', 'no-tae', 'no-tavsd', 'baseline'];
   reports.sort((a, b) => (order.indexOf(a.variant) + 1 || 99) - (order.indexOf(b.variant) + 1 || 99) || a.seed - b.seed);
   console.log(markdownTable(summarise(reports)));
+  if (reports.some((r) => r.variant === 'full') && reports.some((r) => r.variant !== 'full')) {
+    console.log('\npaired by seed against the full method:\n');
+    console.log(pairedTable(pairedDifferences(reports, 'full'), 'full'));
+  }
   console.log('\nper seed:\n');
-  console.log(markdownTable(reports.flatMap((r) => summarise([{ ...r, variant: `${r.variant} seed ${r.seed}` }]))));
+  console.log(perSeedTable(reports));
 }

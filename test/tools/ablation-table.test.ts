@@ -41,3 +41,23 @@ describe('ablation-table', () => {
     ])).toThrow(/different pair counts/);
   });
 });
+
+describe('ablation-table paired differences', () => {
+  it('subtracts the reference seed by seed, then takes mean ± sd over the seeds both have', async () => {
+    const { pairedDifferences, pairedTable } = await import('../../tools/ablation-table.js');
+    const cells = pairedDifferences([
+      { variant: 'full', seed: 0, rows: [row(300, 28, 0.76, 7)] },
+      { variant: 'full', seed: 1, rows: [row(300, 27, 0.70, 6)] },
+      { variant: 'no-tae', seed: 0, rows: [row(300, 28.5, 0.77, 7.5)] },
+      { variant: 'no-tae', seed: 1, rows: [row(300, 27.3, 0.70, 6.1)] },
+      { variant: 'no-tae', seed: 2, rows: [row(300, 99, 0.99, 99)] }, // no reference for seed 2: left out
+    ], 'full');
+    expect(cells).toHaveLength(1);
+    expect(cells[0]!.seeds).toEqual([0, 1]);
+    expect(cells[0]!.psnr.mean).toBeCloseTo(0.4, 12);
+    expect(cells[0]!.psnr.sd).toBeCloseTo(Math.sqrt(0.02), 12);
+    expect(cells[0]!.niqe.mean).toBeCloseTo(0.3, 12);
+    expect(pairedTable(cells, 'full')).toContain('| no-tae | 300 | 0, 1 | +0.40 ± 0.14 | +0.0050 ± 0.0071 | +0.30 ± 0.28 |');
+    expect(() => pairedDifferences([{ variant: 'no-tae', seed: 0, rows: [] }], 'full')).toThrow(/reference variant/);
+  });
+});
