@@ -9,10 +9,11 @@
  * The scores go through the `Backend` contract and the `score` operator's code (`scoresAt`): the frozen teacher
  * is a backend of its own (`teacherBackend`: ONNX Runtime, or the TF.js nets), the fake score a TF.js backend over
  * the same nets; the fake score's update is the `fakeScore` operator's code (`updateFakeScore`). The TF.js
- * teacher answers synchronously (`runSync`), so its scores are taken inside the gradient tape (one student
- * forward); an ONNX teacher answers asynchronously and a TF.js tape is synchronous, so the step then computes ẑ
- * once without a tape, gets both scores (stop-gradient constants of the TAVSD loss), and takes the student's
- * gradients with ẑ recomputed on the tape.
+ * teacher and the ONNX teacher on the CPU (onnxruntime-node's native session) answer synchronously (`runSync`),
+ * so their scores are taken inside the gradient tape (one student forward); a teacher that answers only
+ * asynchronously (ONNX on a GPU provider) cannot enter a synchronous TF.js tape, so the step then computes ẑ once
+ * without a tape, gets both scores (stop-gradient constants of the TAVSD loss), and takes the student's gradients
+ * with ẑ recomputed on the tape.
  *
  * Text: every student and fake-score UNet call gets the fixed all-zero embedding (`[B, 1, dim]`) when the spec has
  * cross-attention. Without a `prompt` the teacher gets it too and its CFG is an identity, skipped; with a
@@ -304,8 +305,8 @@ export interface StepScorers {
  *
  * The scores at z_{t_v} come from the `score` operator's plan (teacher: `scorers.teacher`, CFG with
  * `scorers.guidance`; fake: the nets as a backend): inside the tape when both answer synchronously (the TF.js
- * teacher), else (an ONNX teacher) awaited on ẑ computed without a tape, the gradient step then recomputing ẑ on
- * the tape with the scores as constants — one extra student forward (encoder + UNet) per step.
+ * teacher, the ONNX teacher on the CPU), else awaited on ẑ computed without a tape, the gradient step then
+ * recomputing ẑ on the tape with the scores as constants — one extra student forward (encoder + UNet) per step.
  */
 export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, scorers: StepScorers = {}, perceptual?: Perceptual): Promise<StepRecord> {
   const t0 = performance.now();

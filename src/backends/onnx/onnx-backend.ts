@@ -14,6 +14,8 @@ import { countParams, unetParamShapes, vaeParamShapes } from '../../models/param
 import type { ModelSpec } from '../../models/specs.js';
 import { DeviceError, formatPlacement, planDevice, providerBundled, type Device, type DevicePlan, type Placement } from './device.js';
 import { emitSubNetwork, type OnnxGraphName, type WeightSource } from './emit.js';
+import { decodeModel } from './onnx-proto.js';
+import { type NativeSession, createNativeSession, nativeTensor } from '../tfjs/ort/ort-binding.js';
 import { SessionHost } from './session-host.js';
 import { createSharedNormRunner } from './shared-norm.js';
 import type { SharedNormBackend } from '../shared-norm.js';
@@ -208,7 +210,44 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
     },
   });
 
+  // `runSync`: the same emitted graphs on onnxruntime-node's native session, answered on the calling thread (CPU
+  // only; graphs that fit in memory inline). A training step takes the teacher's scores inside its gradient tape
+  // through it. Sessions are made on first use, apart from the async ones above.
+  const syncSessions = new Map<SubNetwork, NativeSession>();
+  const syncOutputs = new Map<SubNetwork, string[]>();
+  const unetFitsInline = 4 * countParams(unetParamShapes(spec.unet)) <= INLINE_LIMIT_BYTES;
+  function runSync(net: SubNetwork, inputs: Readonly<Record<string, HostTensor>>): Record<string, HostTensor> {
+    let session = syncSessions.get(net);
+    if (session === undefined) {
+      if ((net === 'unet' || net === 'teacherUnet') ? !unetFitsInline : net === 'textEncoder') {
+        throw new Error(`runSync: ${net} is too large for a synchronous session; use run()`);
+      }
+      const bytes = emitSubNetwork(spec, net, emitWeights).bytes;
+      session = createNativeSession(bytes, {
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        executionMode: 'sequential',
+        // no busy-waiting intra-op threads between calls: the caller's own work (a TF.js step) needs those cores
+        extra: { session: { intra_op: { allow_spinning: '0' } } },
+      });
+      syncSessions.set(net, session);
+      syncOutputs.set(net, decodeModel(bytes).graph.output.map((o) => o.name));
+    }
+    const feeds: Record<string, ReturnType<typeof nativeTensor>> = {};
+    for (const [k, t] of Object.entries(inputs)) feeds[k] = nativeTensor(t.data, t.shape);
+    const fetches = Object.fromEntries(syncOutputs.get(net)!.map((n) => [n, null]));
+    const out: Record<string, HostTensor> = {};
+    for (const [k, t] of Object.entries(session.run(feeds, fetches, {}))) {
+      if (!(t.data instanceof Float32Array)) throw new Error(`runSync: ${net} output ${k} is not float32`);
+      out[k] = { shape: [...t.dims], data: Float32Array.from(t.data) };
+    }
+    return out;
+  }
+  const cpuOnly = providers.every((p) => p === 'cpu');
+
   return {
+    ...(cpuOnly && unetFitsInline ? { runSync } : {}),
     get info(): OnnxBackendInfo {
       const loaded = Object.entries(placements).map(([n, p]) => `${n}: ${formatPlacement(p)}`);
       return {
@@ -234,6 +273,8 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
       return sharedNorm.lastPeakBytes;
     },
     dispose: async () => {
+      for (const session of syncSessions.values()) session.dispose();
+      syncSessions.clear();
       await host.terminate();
       if (ownedDir !== null) rmSync(ownedDir, { recursive: true, force: true });
     },

@@ -1,9 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { HostTensor } from '../../../src/backends/backend.js';
 import { createOnnxBackend, type OnnxBackend } from '../../../src/backends/onnx/onnx-backend.js';
 import { decodeModel } from '../../../src/backends/onnx/onnx-proto.js';
 import { emitSubNetwork } from '../../../src/backends/onnx/emit.js';
 import { initParams } from '../../../src/models/params.js';
 import { presets } from '../../../src/models/presets.js';
+import { CONTEXT_TOKENS } from '../../../src/models/text-condition.js';
 import { relativeError } from '../../fixtures/parity/load-fixture.js';
 
 const spec = presets.tiny;
@@ -64,6 +66,32 @@ describe('ONNX backend', () => {
     expect(relativeError(image!.data, ref!.data)).toBeLessThan(1e-5);
   });
 
+  it('runSync (CPU) answers on the calling thread with what run gives: teacherUnet with its own weights, decoder', async () => {
+    const teacherUnet = initParams(spec, 9).unet;
+    const b = await createOnnxBackend(spec, weights, { providers: ['cpu'], teacherUnet });
+    open.push(b);
+    expect(typeof b.runSync).toBe('function');
+    const z = randn([2, spec.unet.inChannels, 8, 8], 4);
+    const timestep = { shape: [2], data: Float32Array.of(100, 700) };
+    const d = spec.unet.crossAttentionDim;
+    const ctx: Record<string, HostTensor> = d === null ? {} : { encoderHiddenStates: randn([2, CONTEXT_TOKENS, d], 6) };
+    const sync = b.runSync!('teacherUnet', { sample: z, timestep, ...ctx });
+    const async_ = await b.run('teacherUnet', { sample: z, timestep, ...ctx });
+    expect(sync['eps']!.shape).toEqual([2, spec.unet.outChannels, 8, 8]);
+    expect(relativeError(sync['eps']!.data, async_['eps']!.data)).toBeLessThan(1e-5);
+    const student = b.runSync!('unet', { sample: z, timestep, ...ctx });
+    expect(relativeError(student['eps']!.data, sync['eps']!.data)).toBeGreaterThan(1e-2); // teacher weights are its own
+    const latent = randn([1, spec.vae.latentChannels, 4, 4], 5);
+    const dec = b.runSync!('vaeDecoder', { latent });
+    expect(relativeError(dec['image']!.data, (await b.run('vaeDecoder', { latent }))['image']!.data)).toBeLessThan(1e-5);
+  });
+
+  it('offers no runSync when a GPU provider is asked for (the native session here is CPU only)', async () => {
+    const b = await createOnnxBackend(spec, weights, { providers: ['webgpu', 'cpu'] });
+    open.push(b);
+    expect(b.runSync).toBeUndefined();
+  });
+
   it('keeps the event loop free while a session runs (worker thread)', async () => {
     const b = await createOnnxBackend(presets.small, initParams(presets.small, 0), { providers: ['cpu'] });
     open.push(b);
@@ -73,7 +101,7 @@ describe('ONNX backend', () => {
     const stamps: number[] = [];
     const timer = setInterval(() => stamps.push(performance.now()), 5);
     const started = performance.now();
-    await b.run('vaeDecoder', { latent: randn([1, 4, 16, 16], 3) });
+    await b.run('vaeDecoder', { latent: randn([1, 4, 32, 32], 3) }); // ≈ 150 ms on a quiet 2-core machine
     const ended = performance.now();
     clearInterval(timer);
     const ms = ended - started;

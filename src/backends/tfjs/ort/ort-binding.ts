@@ -31,6 +31,8 @@ export interface NativeSessionOptions {
   readonly executionMode?: 'sequential' | 'parallel';
   readonly enableCpuMemArena?: boolean;
   readonly enableMemPattern?: boolean;
+  /** Session config entries as onnxruntime-node nests them, e.g. `{ session: { intra_op: { allow_spinning: '0' } } }`. */
+  readonly extra?: Record<string, unknown>;
 }
 
 /** The native session object (`new binding.InferenceSession()`). */
