@@ -29,7 +29,8 @@ const CFG_CASES = 'classifier-free guidance|text-conditioned teacher';
 const FAKE_OP = 'test/operators/fake-score.test.ts';
 const FAKE_CASES = `${OFFICIAL_CASE}|fake-score`;
 const MUTANTS: readonly Mutant[] = [
-  { id: 'M1 noise at t_s instead of t_v', file: 'src/graphs/train.ts', from: 'const nz = noisingCoefficientsPerSample(ts.tV, sched);', to: 'const nz = noisingCoefficientsPerSample(ts.tS, sched);', tests: [WIRING] },
+  { id: 'M1 noise at t_s instead of t_v', file: 'src/graphs/train.ts', from: 'const out = noiseLatentsAt(zHat, ts.tV, n, sched);', to: 'const out = noiseLatentsAt(zHat, ts.tS, n, sched);', tests: [WIRING] },
+  { id: 'M1b ẑ and the noise swapped in the one noising (noise-at.ts)', file: 'src/operators/noise-at.ts', from: 'zHat.data, noise)', to: 'noise, zHat.data)', tests: [WIRING, 'test/operators/tadsr-operators.test.ts'] },
   { id: 'M2a TAVSD sign flipped (teacher and fake swapped at the call)', file: 'src/graphs/train.ts', from: 'tavsdLoss(zHat, x0T!, x0F!)', to: 'tavsdLoss(zHat, x0F!, x0T!)', tests: [WIRING] },
   { id: 'M2b TAVSD sign flipped (gradient term)', file: 'src/losses/tavsd.ts', from: 'tf.sub(x0Fake, x0Teacher)', to: 'tf.sub(x0Teacher, x0Fake)', tests: [WIRING] },
   { id: 'M2c TAVSD sign flipped (target ẑ + grad)', file: 'src/losses/tavsd.ts', from: 'const stopped = tf.sub(zHat, g);', to: 'const stopped = tf.add(zHat, g);', tests: [WIRING] },

@@ -3,6 +3,13 @@
  * (bench/mutation/stryker.graph.config.json): the operator tests and the training-graph tests that drive a real
  * `trainStep` against a reference written from the formulas (train-wiring, training/*, the fake-score and CFG
  * operators). Slow (train-wiring is ~15 s a run on 2 cores), so it is a benchmark, not part of `npm test`.
+ *
+ * Limit (measured, StrykerJS 9.6.1 + vitest 3): Stryker reruns the tests in one long-lived worker, and a test file
+ * that loads onnxruntime-node fails to load on every rerun after the first ("Module did not self-register": its
+ * native binding cannot be loaded twice in one process; forks, isolate: false and externalising the package do
+ * not help). Mutants that only such files cover (one-step.test.ts, train-wiring.test.ts, nets.test.ts) are
+ * reported as survived though those tests kill them when run on their own; bench/wiring-mutants.ts applies the
+ * wiring mutants by hand, one process each, for that reason.
  */
 import { defineConfig } from 'vitest/config';
 

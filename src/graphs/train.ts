@@ -36,6 +36,7 @@ import { createOnnxBackend } from '../backends/onnx/onnx-backend.js';
 import { pickTfjsRuntime } from '../backends/tfjs/runtime.js';
 import { createTfjsNetOps } from '../backends/tfjs/tfjs-net-ops.js';
 import { Rng } from '../random/rng.js';
+import { noiseLatentsAt } from '../operators/noise-at.js';
 import type { RgbImage } from '../image.js';
 import { blurredMse } from '../losses/blurred-mse.js';
 import { tavsdLoss } from '../losses/tavsd.js';
@@ -48,7 +49,7 @@ import { type Guidance, type ScoreOptions, canScoreSync, scoresAt, scoresAtSync 
 import { imageToNchw } from '../losses/image-nchw.js';
 import { bicubicUpsample } from '../resize/bicubic-upsample.js';
 import { scheduleOf } from '../schedule/noise-schedule.js';
-import { noisingCoefficientsPerSample, oneStepCoefficientsPerSample } from '../schedule/one-step.js';
+import { oneStepCoefficientsPerSample } from '../schedule/one-step.js';
 import { acquireRunLock } from '../io/run-lock.js';
 import { probeWritable } from '../io/safe-output.js';
 import { checkModelDirTarget, readModelDir, writeModelDir } from './model-dir.js';
@@ -321,7 +322,6 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
   const sched = scheduleOf(nets.spec);
   const facts = modelFacts(nets.spec);
   const zc = oneStepCoefficientsPerSample(cfg.formula, ts.tS, sched);
-  const nz = noisingCoefficientsPerSample(ts.tV, sched);
   const useVsd = cfg.weights.tavsd > 0;
   const terms: { mse?: tf.Scalar; tavsd?: tf.Scalar; lpips?: tf.Scalar } = {};
   let teacherMs = 0;
@@ -348,9 +348,9 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
   let x0F: tf.Tensor4D | undefined;
   let tt0 = 0;
   const noisedAtTv = (zHat: HostTensor): HostTensor => {
-    const zt = tf.tidy(() => linearPerSample(nz, tf.tensor(zHat.data, [...zHat.shape]), latentNoise('vsd-noise', zHat.shape)));
-    const out = host(zt);
-    zt.dispose();
+    const n = new Float32Array(zHat.data.length);
+    Rng.forImage(cfg.seed, `step-${step}`, 'vsd-noise').fillNormal(n);
+    const out = noiseLatentsAt(zHat, ts.tV, n, sched);
     tt0 = performance.now();
     return out;
   };
