@@ -24,19 +24,19 @@
  * frames$.pipe(tiledShared({ tile: 128, overlap: 32, margin: 3, scale: 4, pixelMultiple: facts.pixelMultiple }, backend, perTile))
  * ```
  */
-import { type OperatorFunction, concatMap, defer, finalize, from, mergeMap, of, range, tap, toArray } from 'rxjs';
+import { type Observable, type OperatorFunction, defer, finalize, from, mergeMap, of, range, tap, toArray } from 'rxjs';
 import type { Backend } from '../backends/backend.js';
 import { type SharedNormOptions, lockstepBackends, sharedNormOf } from '../backends/shared-norm.js';
 import { type ChannelStats, type ChannelSums, ownedChannelSums, statsOfSums } from '../color/adain.js';
-import { DataError, type Frame, type FrameFields, type Item, frameError, isFrameError } from '../frame.js';
+import { DataError, type Frame, type FrameFields, type Item, isFrameError } from '../frame.js';
 import { Lockstep } from '../tiling/lockstep.js';
 import { ownedFraction, tileOwnership } from '../tiling/ownership.js';
-import { type TilePlan, checkTileOptions, planTiles } from '../tiling/plan.js';
+import { checkTileOptions } from '../tiling/plan.js';
 import type { ColorStatsSource } from './color-fix.js';
 import type { WithSr } from './tadsr-fields.js';
 import { roundUp } from './tensor-image.js';
 import { type TileFrameOptions, type Tiled, checkMargin, cutTile } from './tile.js';
-import { tiled } from './tiled.js';
+import { forEachTilePlan, tiled } from './tiled.js';
 import { type UntileOptions, untile } from './untile.js';
 
 type WithLq = Frame & { readonly lq: FrameFields['lq'] };
@@ -80,14 +80,7 @@ export function tiledShared<In extends WithLq>(
   const sn = sharedNormOf(backend);
   const independent = tiled(opts as TileFrameOptions & UntileOptions<In>, perTile({ backend })) as OperatorFunction<Item<In>, Item<In | (In & WithSr)>>;
   const rows = opts.rows;
-  return concatMap((item: Item<In>) => {
-    if (isFrameError(item)) return of(item);
-    let plan: TilePlan;
-    try {
-      plan = planTiles(item.lq.width, item.lq.height, opts);
-    } catch (err) {
-      return of(frameError(item, 'tile', err));
-    }
+  return forEachTilePlan(opts, (item: In, plan): Observable<Item<In | (In & WithSr)>> => {
     if (sn === undefined || plan.tiles.length < 2) return of(item).pipe(independent);
     const n = plan.tiles.length;
     const s = opts.scale;

@@ -9,7 +9,7 @@
  * frames$.pipe(tiled({ tile: 128, overlap: 32, margin: 3 }, pipe(oneStep(b, facts, { tS: 500 }), colorFix('adain'))))
  * ```
  */
-import { type OperatorFunction, concatMap, defer, lastValueFrom, of, range } from 'rxjs';
+import { type Observable, type OperatorFunction, concatMap, defer, lastValueFrom, of, range } from 'rxjs';
 import { DataError, type Frame, type FrameFields, type Item, frameError, isFrameError } from '../frame.js';
 import { type RgbImage, createImage } from '../image.js';
 import type { RowSink } from '../tiling/blend-accumulator.js';
@@ -28,7 +28,18 @@ export function tiled<In extends WithLq>(opts: TileFrameOptions & Partial<Untile
   checkTileOptions(opts);
   checkMargin(opts.margin);
   const rows = opts.rows;
-  return concatMap((item: Item<In>) => {
+  return forEachTilePlan(opts, (item: In, plan) => {
+    const tiles = range(0, plan.tiles.length).pipe(concatMap((i) => defer(() => of<Item<Tiled<In>>>(cutTile(item, plan, i, opts.margin))).pipe(perTile)));
+    return rows === undefined ? tiles.pipe(untile<In, Tiled<In> & WithSr>()) : tiles.pipe(untile<In, Tiled<In> & WithSr>({ rows }));
+  });
+}
+
+/**
+ * One frame at a time (in order): its tile plan, then `withPlan(frame, plan)`'s stream; frame errors pass through
+ * and a frame whose size cannot be tiled becomes its error. The frame loop of {@link tiled} and `tiledShared`.
+ */
+export function forEachTilePlan<In extends WithLq, Out extends Frame>(opts: TileFrameOptions, withPlan: (item: In, plan: TilePlan) => Observable<Item<Out>>): OperatorFunction<Item<In>, Item<In> | Item<Out>> {
+  return concatMap((item: Item<In>): Observable<Item<In> | Item<Out>> => {
     if (isFrameError(item)) return of(item);
     let plan: TilePlan;
     try {
@@ -36,8 +47,7 @@ export function tiled<In extends WithLq>(opts: TileFrameOptions & Partial<Untile
     } catch (err) {
       return of(frameError(item, 'tile', err));
     }
-    const tiles = range(0, plan.tiles.length).pipe(concatMap((i) => defer(() => of<Item<Tiled<In>>>(cutTile(item, plan, i, opts.margin))).pipe(perTile)));
-    return rows === undefined ? tiles.pipe(untile<In, Tiled<In> & WithSr>()) : tiles.pipe(untile<In, Tiled<In> & WithSr>({ rows }));
+    return withPlan(item, plan);
   });
 }
 

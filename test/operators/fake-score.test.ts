@@ -20,15 +20,8 @@ import { initParams } from '../../src/models/params.js';
 import { presets } from '../../src/models/presets.js';
 import { type FakeScoreTrainer, fakeScore, updateFakeScore } from '../../src/operators/fake-score.js';
 import { FAKE_FACTS } from '../helpers/fake-backend.js';
+import { alphaBar } from '../helpers/reference-schedule.js';
 
-/** ᾱ_t of SD's scaled-linear schedule (float64, written out here). */
-function alphaBar(t: number): number {
-  const a = Math.sqrt(0.00085);
-  const b = Math.sqrt(0.012);
-  let p = 1;
-  for (let i = 0; i <= t; i++) p *= 1 - (a + ((b - a) * i) / 999) ** 2;
-  return p;
-}
 
 class RecordingTrainer implements FakeScoreTrainer {
   readonly got: { zt: HostTensor; t: readonly number[]; noise: HostTensor }[] = [];

@@ -9,6 +9,7 @@ import type { Backend, HostTensor, SubNetwork } from '../../src/backends/backend
 import { isFrameError } from '../../src/frame.js';
 import { canScoreSync, score, scoresAt, scoresAtSync } from '../../src/operators/score.js';
 import { FAKE_FACTS, FakeBackend } from '../helpers/fake-backend.js';
+import { alphaBar } from '../helpers/reference-schedule.js';
 
 /** The fake backend, with the teacher's ε shifted by the mean of its text condition. */
 class TextTeacher extends FakeBackend {
@@ -22,14 +23,6 @@ class TextTeacher extends FakeBackend {
   }
 }
 
-/** ᾱ_t of SD's scaled-linear schedule (float64, written out here). */
-function alphaBar(t: number): number {
-  const a = Math.sqrt(0.00085);
-  const b = Math.sqrt(0.012);
-  let p = 1;
-  for (let i = 0; i <= t; i++) p *= 1 - (a + ((b - a) * i) / 999) ** 2;
-  return p;
-}
 
 describe('score with classifier-free guidance', () => {
   it('x0_teacher uses ε_u + (7.5 + t_v/200)(ε_c − ε_u); the fake score is unguided', async () => {
