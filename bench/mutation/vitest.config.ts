@@ -10,7 +10,8 @@ export default defineConfig({
   test: {
     include: ['test/losses/**/*.test.ts', 'test/schedule/**/*.test.ts', 'test/operators/tadsr-operators.test.ts', 'test/operators/score-cfg.test.ts'],
     testTimeout: 60_000,
-    // one module graph for all runs: TF.js and ORT load once instead of once per mutant
-    isolate: false,
+    // a fresh module graph per run: modules that cache what they compute (the noise schedule's table) would
+    // otherwise keep the unmutated value across mutants (measured: 78.5 % with isolate: false, 82.8 % with true)
+    isolate: true,
   },
 });

@@ -25,6 +25,8 @@ export default defineConfig({
     ],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    isolate: false,
+    // a fresh module graph per run: modules that cache what they compute (the noise schedule's table) would
+    // otherwise keep the unmutated value across mutants (measured: 78.5 % with isolate: false, 82.8 % with true)
+    isolate: true,
   },
 });
