@@ -148,14 +148,16 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
 
   const emitWeights = { unet: weights.unet, vae: weights.vae, teacherUnet: opts.teacherUnet, text: weights.text };
 
+  const unetBytes = 4 * countParams(unetParamShapes(spec.unet));
+  const vaeBytes = 4 * countParams(vaeParamShapes(spec.vae, spec.tae));
+  const textBytes = spec.text === undefined ? 0 : 4 * countParams(textEncoderParamShapes(spec.text));
+  /** fp32 weight bytes of a graph: above INLINE_LIMIT_BYTES it needs external data (a file), not inline bytes. */
+  const weightBytes = (net: OnnxGraphName): number =>
+    net === 'student' ? unetBytes + vaeBytes : net === 'unet' || net === 'teacherUnet' ? unetBytes : net === 'textEncoder' ? textBytes : vaeBytes;
+
   async function load(net: OnnxGraphName): Promise<void> {
-    const unetBytes = 4 * countParams(unetParamShapes(spec.unet));
-    const vaeBytes = 4 * countParams(vaeParamShapes(spec.vae, spec.tae));
-    const textBytes = spec.text === undefined ? 0 : 4 * countParams(textEncoderParamShapes(spec.text));
-    const bytesNeeded =
-      net === 'student' ? unetBytes + vaeBytes : net === 'unet' || net === 'teacherUnet' ? unetBytes : net === 'textEncoder' ? textBytes : vaeBytes;
     let model: { kind: 'bytes'; bytes: Uint8Array } | { kind: 'path'; path: string };
-    if (bytesNeeded > INLINE_LIMIT_BYTES) {
+    if (weightBytes(net) > INLINE_LIMIT_BYTES) {
       const dir = opts.workDir ?? (ownedDir ??= mkdtempSync(join(tmpdir(), 'tadsr-onnx-')));
       const emitted = emitSubNetwork(spec, net, emitWeights, { externalDataPath: join(dir, `${net}.onnx.data`) });
       const path = join(dir, `${net}.onnx`);
@@ -215,11 +217,11 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
   // through it. Sessions are made on first use, apart from the async ones above.
   const syncSessions = new Map<SubNetwork, NativeSession>();
   const syncOutputs = new Map<SubNetwork, string[]>();
-  const unetFitsInline = 4 * countParams(unetParamShapes(spec.unet)) <= INLINE_LIMIT_BYTES;
+  const unetFitsInline = unetBytes <= INLINE_LIMIT_BYTES;
   function runSync(net: SubNetwork, inputs: Readonly<Record<string, HostTensor>>): Record<string, HostTensor> {
     let session = syncSessions.get(net);
     if (session === undefined) {
-      if ((net === 'unet' || net === 'teacherUnet') ? !unetFitsInline : net === 'textEncoder') {
+      if (weightBytes(net) > INLINE_LIMIT_BYTES) {
         throw new Error(`runSync: ${net} is too large for a synchronous session; use run()`);
       }
       const bytes = emitSubNetwork(spec, net, emitWeights).bytes;
