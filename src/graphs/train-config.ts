@@ -7,6 +7,10 @@
  *   "steps": 2000, "lr": 5e-5, "weights": { "mse": 1, "lpips": 2, "tavsd": 1 } }
  * ```
  *
+ * Fine-tuning: `"init": "models/default"` starts the student from that model's UNet and encoder (same spec as the
+ * teacher; the teacher and the fake score's base stay the `teacher`'s); `"tsRange": { "min": 500, "max": 999 }`
+ * draws t_s only from the official values in that range (default: all 50).
+ *
  * Ablations: `"tae": false` (the plain encoder, no time layers trained), `"tavsd": false` (plain VSD: t_v drawn
  * uniformly from [20, 980) as the official baseline instead of λ·t_s + γ).
  *
@@ -19,6 +23,7 @@
 import { Ajv } from 'ajv';
 import type { FromSchema } from 'json-schema-to-ts';
 import { dirname, resolve } from 'node:path';
+import { OFFICIAL_TS } from '../schedule/timesteps.js';
 import { ConfigError, readJsonConfig, resolveAgainst, validateConfig } from './config-json.js';
 
 export { ConfigError, describeAjvErrors } from './config-json.js';
@@ -29,6 +34,7 @@ const schema = {
   required: ['data', 'out'],
   properties: {
     teacher: { type: 'string', nullable: true, minLength: 1 },
+    init: { type: 'string', nullable: true, minLength: 1 },
     preset: { type: 'string', nullable: true, enum: ['tiny', 'small', 'small-taef2', 'sd21-base'] },
     data: {
       type: 'object',
@@ -71,6 +77,13 @@ const schema = {
       default: {},
       properties: { lambda: { type: 'number', default: 0.5 }, gamma: { type: 'number', default: 0 } },
     },
+    tsRange: {
+      type: 'object',
+      additionalProperties: false,
+      required: [],
+      default: {},
+      properties: { min: { type: 'integer', minimum: 0, maximum: 999, default: 0 }, max: { type: 'integer', minimum: 0, maximum: 999, default: 999 } },
+    },
     formula: { type: 'string', enum: ['ddpm-x0', 'official'], default: 'ddpm-x0' },
     tae: { type: 'boolean', default: true },
     tavsd: { type: 'boolean', default: true },
@@ -97,7 +110,8 @@ const schema = {
 /**
  * A validated distillation config (defaults filled), derived from the schema above (json-schema-to-ts) so the two
  * cannot drift. Keys: `teacher` (model directory: its teacher UNet is frozen, its VAE the start) or `preset`
- * (untrained, tests), exactly one; `data` (`hq` folder read by path, `patch` HQ side, `batch`, `bicubicFraction`
+ * (untrained, tests), exactly one; `init` (a model directory: the student's start instead of the teacher's
+ * weights); `tsRange` (t_s drawn from the official values in [min, max]); `data` (`hq` folder read by path, `patch` HQ side, `batch`, `bicubicFraction`
  * of plain-bicubic LQ, `degradation` overrides, `limit`); `out` run directory; optimiser (`lr`, `fakeLr`,
  * `weightDecay`, `maxGradNorm`), LoRA (`loraRank`, `loraAlpha`), loss `weights`, `lpipsWeights` by path,
  * `timeMapping` (t_v = λ·t_s + γ), `formula`, ablations `tae` / `tavsd`, `checkpointEvery`, `teacherBackend`,
@@ -118,6 +132,10 @@ export function parseTrainConfig(input: unknown, source = 'training config', bas
   if ((cfg.teacher === undefined) === (cfg.preset === undefined)) {
     throw new ConfigError(`${source} is invalid:\n  give exactly one of "teacher" (a model directory) or "preset" (an untrained preset)`);
   }
+  if (cfg.init != null && !cfg.teacher) throw new ConfigError(`${source} is invalid:\n  "init" needs a "teacher" (the frozen teacher of the fine-tuned student)`);
+  if (!OFFICIAL_TS.some((t) => t >= cfg.tsRange.min && t <= cfg.tsRange.max)) {
+    throw new ConfigError(`${source} is invalid:\n  tsRange: no training t_s (1, 21, 41, …, 999) lies in [${cfg.tsRange.min}, ${cfg.tsRange.max}]`);
+  }
   if (cfg.data.patch % 4 !== 0) throw new ConfigError(`${source} is invalid:\n  data.patch: must be a multiple of 4 (the LQ is patch/4)`);
   const abs = resolveAgainst(base);
   return {
@@ -126,6 +144,7 @@ export function parseTrainConfig(input: unknown, source = 'training config', bas
     data: { ...cfg.data, hq: abs(cfg.data.hq) },
     ...(cfg.teacher ? { teacher: abs(cfg.teacher) } : {}),
     ...(cfg.lpipsWeights ? { lpipsWeights: abs(cfg.lpipsWeights) } : {}),
+    ...(cfg.init ? { init: abs(cfg.init) } : {}),
   };
 }
 

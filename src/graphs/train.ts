@@ -66,6 +66,7 @@ import { fakeScoreTrainer } from './training/fake-score.js';
 import { trainingGuidance } from './training/guidance.js';
 import { distillScoreBackend } from './training/nets-backend.js';
 import { drawTimesteps, linearPerSample } from './training/per-sample.js';
+import { readInitWeights } from './training/init-weights.js';
 
 export { TrainError } from './training/train-error.js';
 export { TrainDivergedError } from './training/guards.js';
@@ -184,7 +185,7 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
     spec = presetByName(cfg.preset!);
   }
   if (cfg.tae && !spec.tae) throw new TrainError('config asks for the time-aware encoder (tae: true) but the model spec has no "tae" section');
-  const weights = teacherModel?.weights ?? initParams(spec, cfg.seed);
+  const weights = cfg.init ? await readInitWeights(cfg.init, spec, cfg.tae) : teacherModel?.weights ?? initParams(spec, cfg.seed);
   const teacherUnet = teacherModel?.teacherUnet ?? weights.unet;
 
   const ds = await HqDataset.open({
@@ -205,7 +206,7 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
   const nets = new DistillNets(ops, { spec, weights, teacherUnet, tae: cfg.tae, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed, fakeLoraConvIn: cfg.fakeLoraConvIn });
   const optS = new AdamW(nets.studentVars, { lr: cfg.lr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
   const optF = new AdamW(nets.fakeVars, { lr: cfg.fakeLr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
-  const fingerprint = JSON.stringify({ spec, tae: cfg.tae, loraRank: cfg.loraRank, patch: cfg.data.patch });
+  const fingerprint = JSON.stringify({ spec, tae: cfg.tae, loraRank: cfg.loraRank, patch: cfg.data.patch, ...(cfg.init ? { init: cfg.init } : {}) });
 
   try {
     await mkdir(cfg.out, { recursive: true });
@@ -312,7 +313,7 @@ export interface StepScorers {
 export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW, optF: AdamW, ds: HqDataset, step: number, scorers: StepScorers = {}, perceptual?: Perceptual): Promise<StepRecord> {
   const t0 = performance.now();
   const B = cfg.data.batch;
-  const ts = drawTimesteps({ seed: cfg.seed, batch: B, timesteps: cfg.timesteps, tavsd: cfg.tavsd, timeMapping: cfg.timeMapping, fixedTs: cfg.debug?.fixedTs ?? undefined }, step);
+  const ts = drawTimesteps({ seed: cfg.seed, batch: B, timesteps: cfg.timesteps, tavsd: cfg.tavsd, timeMapping: cfg.timeMapping, fixedTs: cfg.debug?.fixedTs ?? undefined, tsRange: cfg.tsRange }, step);
   const samples = [];
   for (let j = 0; j < B; j++) samples.push(await ds.sample(cfg.debug?.fixedBatch ? j : step * B + j));
   const x = batchTensor(samples.map((s) => bicubicUpsample(s.lq, 4)));

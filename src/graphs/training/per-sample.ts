@@ -16,7 +16,7 @@ import { OFFICIAL_TS, type TimeMapping, tvFromTs } from '../../schedule/timestep
 
 /** One step's timesteps, one entry per batch sample. */
 export interface StepTimesteps {
-  /** Student (encoder and UNet) timestep, from the 50 official values (or `debug.fixedTs`). */
+  /** Student (encoder and UNet) timestep, from the 50 official values (those in `tsRange`; or `debug.fixedTs`). */
   readonly tS: readonly number[];
   /** Teacher/fake-score timestep of the TAVSD term: ⌊λ·t_s + γ⌋, or uniform in [20, 980) for plain VSD. */
   readonly tV: readonly number[];
@@ -33,6 +33,8 @@ export interface DrawTimestepsOptions {
   readonly tavsd: boolean;
   readonly timeMapping: TimeMapping;
   readonly fixedTs?: number | undefined;
+  /** Draw t_s only from the official values in [min, max] (default: all of them). */
+  readonly tsRange?: { readonly min: number; readonly max: number } | undefined;
 }
 
 /**
@@ -47,7 +49,9 @@ export function drawTimesteps(o: DrawTimestepsOptions, step: number): StepTimest
     const v = Array.from({ length: n }, f);
     return n === o.batch ? v : Array<number>(o.batch).fill(v[0]!);
   };
-  const tS = draw(() => OFFICIAL_TS[rng.randint(0, OFFICIAL_TS.length - 1)]!).map((t) => o.fixedTs ?? t);
+  const pool = o.tsRange ? OFFICIAL_TS.filter((t) => t >= o.tsRange!.min && t <= o.tsRange!.max) : OFFICIAL_TS;
+  if (pool.length === 0) throw new RangeError(`no training t_s in [${o.tsRange!.min}, ${o.tsRange!.max}]`);
+  const tS = draw(() => pool[rng.randint(0, pool.length - 1)]!).map((t) => o.fixedTs ?? t);
   const tV = o.tavsd ? tS.map((t) => tvFromTs(t, o.timeMapping)) : draw(() => rng.randint(20, 979));
   const tFake = draw(() => rng.randint(0, 999));
   return { tS, tV, tFake };

@@ -1,0 +1,26 @@
+/**
+ * The start of a fine-tuning run (`"init"` in the training config): the student's UNet and VAE (with the
+ * time-aware encoder's layers) read from a model directory, checked against the teacher's spec so the fake score
+ * and the teacher (both the teacher's UNet) fit the student's latents.
+ *
+ * ```ts
+ * const weights = await readInitWeights('models/default', teacherSpec, true);
+ * ```
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { readModelDir } from '../../models/model-dir.js';
+import type { ModelWeights } from '../../models/params.js';
+import type { ModelSpec } from '../../models/specs.js';
+import { TrainError } from './train-error.js';
+
+/** The UNet and VAE weights of the model in `dir`; throws a TrainError when its networks differ from `spec`'s. */
+export async function readInitWeights(dir: string, spec: ModelSpec, tae: boolean): Promise<ModelWeights> {
+  const model = await readModelDir(dir);
+  const own = model.manifest.spec;
+  const differs = (['unet', 'vae'] as const).filter((k) => !isDeepStrictEqual(own[k], spec[k]));
+  if (tae && !isDeepStrictEqual(own.tae, spec.tae)) differs.push('tae' as never);
+  if (differs.length > 0) {
+    throw new TrainError(`init: ${dir} is not a student of this teacher: its ${differs.join(', ')} spec differs from the teacher's (fine-tune a model distilled from the same teacher)`);
+  }
+  return { unet: model.weights.unet, vae: model.weights.vae };
+}
