@@ -276,7 +276,7 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
       await writeModelDir(modelDir, outSpec, nets.mergedStudent(), {
         ...(teacherModel?.manifest.preset ? { preset: teacherModel.manifest.preset } : cfg.preset ? { preset: cfg.preset } : {}),
         formula: cfg.formula,
-        provenance: { source: 'tadsr train', steps: step, seed: cfg.seed, tae: cfg.tae, tavsd: cfg.tavsd, teacher: cfg.teacher ?? `untrained ${cfg.preset}` },
+        provenance: { source: 'tadsr train', steps: step, seed: cfg.seed, tae: cfg.tae, tavsd: cfg.tavsd, teacher: cfg.teacher ?? `untrained ${cfg.preset}`, ...(cfg.init ? { init: cfg.init } : {}) },
       });
       emit({ type: 'done', step, modelDir });
     }

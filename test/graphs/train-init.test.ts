@@ -1,0 +1,84 @@
+/**
+ * Fine-tuning a distilled student (`"init"`) on part of the dial (`"tsRange"`): the student starts from the init
+ * model's weights, not the teacher's; the teacher stays the teacher's UNet; t_s comes only from the range.
+ */
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initModelDir, readModelDir } from '../../src/graphs/model-dir.js';
+import { type TrainEvent, runTraining } from '../../src/graphs/train.js';
+import { parseTrainConfig } from '../../src/graphs/train-config.js';
+import { drawTimesteps } from '../../src/graphs/training/per-sample.js';
+import type { WeightMap } from '../../src/models/params.js';
+import { OFFICIAL_TS } from '../../src/schedule/timesteps.js';
+import { makeHqFolder } from '../helpers/hq-folder.js';
+
+let hq: string;
+let root: string;
+let teacher: string;
+beforeAll(async () => {
+  hq = await makeHqFolder(2, 48);
+  root = mkdtempSync(join(tmpdir(), 'tadsr-init-'));
+  teacher = join(root, 'teacher');
+  await initModelDir(teacher, 'tiny', { seed: 4 });
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+function cfg(name: string, extra: Record<string, unknown>) {
+  return parseTrainConfig({ teacher, data: { hq, patch: 32 }, out: join(root, name), lr: 2e-3, fakeLr: 1e-3, checkpointEvery: 100, ...extra });
+}
+
+async function run(c: ReturnType<typeof cfg>): Promise<TrainEvent[]> {
+  const events: TrainEvent[] = [];
+  await runTraining(c, {}, (e) => events.push(e));
+  return events;
+}
+
+function maxAbsDiff(a: WeightMap, b: WeightMap): number {
+  let m = 0;
+  for (const [k, t] of a) {
+    const u = b.get(k)!.data;
+    for (let i = 0; i < t.data.length; i++) m = Math.max(m, Math.abs(t.data[i]! - u[i]!));
+  }
+  return m;
+}
+
+describe('fine-tuning a student: init and tsRange', () => {
+  it('the student starts from the init model, the teacher stays; t_s only from the range; provenance names the init', async () => {
+    const a = cfg('a', { steps: 3 });
+    await run(a);
+    const student = join(a.out, 'model');
+    // lr ≈ 0: the exported model is the start (LoRA B starts at zero, so merged = base)
+    const b = cfg('b', { steps: 3, init: student, lr: 1e-12, fakeLr: 1e-12, tsRange: { min: 600, max: 700 } });
+    const ev = await run(b);
+    const tS = ev.flatMap((e) => (e.type === 'step' ? e.tS : []));
+    expect(tS).toHaveLength(3);
+    for (const t of tS) expect(OFFICIAL_TS.filter((v) => v >= 600 && v <= 700)).toContain(t);
+    const [start, out, teach] = await Promise.all([readModelDir(student), readModelDir(join(b.out, 'model'), { teacher: true }), readModelDir(teacher, { teacher: true })]);
+    expect(maxAbsDiff(teach.weights.unet, start.weights.unet), 'run a moved the student away from the teacher').toBeGreaterThan(1e-4);
+    expect(maxAbsDiff(out.weights.unet, start.weights.unet), 'student UNet starts from init').toBeLessThan(1e-6);
+    expect(maxAbsDiff(out.weights.vae, start.weights.vae), 'student VAE (time-aware encoder) starts from init').toBeLessThan(1e-6);
+    expect(out.manifest.provenance['init']).toBe(student);
+    expect(out.manifest.provenance['teacher']).toBe(teacher);
+  });
+
+  it('an init of another spec, an init without a teacher and an empty tsRange are refused with a clear message', async () => {
+    const plain = cfg('plain', { steps: 1, tae: false });
+    await run(plain);
+    await expect(run(cfg('c', { steps: 1, init: join(plain.out, 'model') }))).rejects.toThrow(/init: .* its tae spec differs from the teacher's/);
+    expect(() => parseTrainConfig({ preset: 'tiny', init: teacher, data: { hq }, out: 'o' })).toThrow(/"init" needs a "teacher"/);
+    expect(() => cfg('d', { tsRange: { min: 2, max: 20 } })).toThrow(/tsRange: no training t_s .* in \[2, 20\]/);
+  });
+
+  it('drawTimesteps: the range keeps the draws of the official values inside it, all values reachable', () => {
+    const seen = new Set<number>();
+    for (let step = 1; step <= 400; step++) {
+      for (const t of drawTimesteps({ seed: 3, batch: 2, timesteps: 'per-sample', tavsd: true, timeMapping: { lambda: 0.5, gamma: 0 }, tsRange: { min: 500, max: 999 } }, step).tS) seen.add(t);
+    }
+    expect([...seen].sort((x, y) => x - y)).toEqual(OFFICIAL_TS.filter((t) => t >= 500));
+  });
+});
