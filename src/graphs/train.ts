@@ -185,7 +185,8 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
     spec = presetByName(cfg.preset!);
   }
   if (cfg.tae && !spec.tae) throw new TrainError('config asks for the time-aware encoder (tae: true) but the model spec has no "tae" section');
-  const weights = cfg.init ? await readInitWeights(cfg.init, spec, cfg.tae) : teacherModel?.weights ?? initParams(spec, cfg.seed);
+  const init = cfg.init ? await readInitWeights(cfg.init, spec, cfg.tae) : undefined;
+  const weights = init?.weights ?? teacherModel?.weights ?? initParams(spec, cfg.seed);
   const teacherUnet = teacherModel?.teacherUnet ?? weights.unet;
 
   const ds = await HqDataset.open({
@@ -206,7 +207,7 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
   const nets = new DistillNets(ops, { spec, weights, teacherUnet, tae: cfg.tae, loraRank: cfg.loraRank, loraAlpha: cfg.loraAlpha, seed: cfg.seed, fakeLoraConvIn: cfg.fakeLoraConvIn });
   const optS = new AdamW(nets.studentVars, { lr: cfg.lr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
   const optF = new AdamW(nets.fakeVars, { lr: cfg.fakeLr, weightDecay: cfg.weightDecay, maxGradNorm: cfg.maxGradNorm });
-  const fingerprint = JSON.stringify({ spec, tae: cfg.tae, loraRank: cfg.loraRank, patch: cfg.data.patch, ...(cfg.init ? { init: cfg.init } : {}) });
+  const fingerprint = JSON.stringify({ spec, tae: cfg.tae, loraRank: cfg.loraRank, patch: cfg.data.patch, ...(init ? { init: init.sha256 } : {}) });
 
   try {
     await mkdir(cfg.out, { recursive: true });
@@ -224,7 +225,7 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
         throw new TrainError(`--resume: ${ck.dir} was written ${had ? 'with' : 'without'} the fake score's conv_in LoRA; set "fakeLoraConvIn": ${had} in the config to continue that run`);
       }
       if (ck.state['fingerprint'] !== fingerprint) {
-        throw new TrainError(`--resume: ${ck.dir} was written with another model/config (preset, tae, LoRA rank or patch differ); use a new "out" directory or the original config`);
+        throw new TrainError(`--resume: ${ck.dir} was written with another model/config (preset, tae, LoRA rank, patch or the init's weights differ); use a new "out" directory or the original config`);
       }
       loadVars(nets.studentVars, ck.groups['student']!, ck.dir);
       loadVars(nets.fakeVars, ck.groups['fake']!, ck.dir);

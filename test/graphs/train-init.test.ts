@@ -3,7 +3,7 @@
  * model's weights, not the teacher's; the teacher stays the teacher's UNet; t_s comes only from the range.
  */
 import { mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { cp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,19 @@ describe('fine-tuning a student: init and tsRange', () => {
     expect(maxAbsDiff(out.weights.vae, start.weights.vae), 'student VAE (time-aware encoder) starts from init').toBeLessThan(1e-6);
     expect(out.manifest.provenance['init']).toBe(student);
     expect(out.manifest.provenance['teacher']).toBe(teacher);
+  });
+
+  it('a run resumes on the same init weights wherever they lie, and refuses other weights', async () => {
+    const a = cfg('r-start', { steps: 1 });
+    await run(a);
+    const moved = join(root, 'moved-init');
+    await cp(join(a.out, 'model'), moved, { recursive: true });
+    const b = cfg('r', { steps: 1, checkpointEvery: 1, init: join(a.out, 'model') });
+    await runTraining(b, { skipExport: true }, () => {});
+    const resumed: TrainEvent[] = [];
+    await runTraining({ ...b, init: moved, steps: 2 }, { resume: true, skipExport: true }, (e) => resumed.push(e));
+    expect(resumed.filter((e) => e.type === 'step').map((e) => (e as { step: number }).step)).toEqual([2]);
+    await expect(runTraining({ ...b, init: teacher, steps: 3 }, { resume: true, skipExport: true }, () => {})).rejects.toThrow(/the init's weights differ/);
   });
 
   it('an init of another spec, an init without a teacher and an empty tsRange are refused with a clear message', async () => {

@@ -4,17 +4,26 @@
  * and the teacher (both the teacher's UNet) fit the student's latents.
  *
  * ```ts
- * const weights = await readInitWeights('models/default', teacherSpec, true);
+ * const { weights, sha256 } = await readInitWeights('models/default', teacherSpec, true);
  * ```
  */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { readModelDir } from '../../models/model-dir.js';
 import type { ModelWeights } from '../../models/params.js';
 import type { ModelSpec } from '../../models/specs.js';
 import { TrainError } from './train-error.js';
 
+export interface InitWeights {
+  readonly weights: ModelWeights;
+  /** SHA-256 of the UNet and VAE files: what a checkpoint records, so a run resumes only on the same start. */
+  readonly sha256: string;
+}
+
 /** The UNet and VAE weights of the model in `dir`; throws a TrainError when its networks differ from `spec`'s. */
-export async function readInitWeights(dir: string, spec: ModelSpec, tae: boolean): Promise<ModelWeights> {
+export async function readInitWeights(dir: string, spec: ModelSpec, tae: boolean): Promise<InitWeights> {
   const model = await readModelDir(dir);
   const own = model.manifest.spec;
   const differs = (['unet', 'vae'] as const).filter((k) => !isDeepStrictEqual(own[k], spec[k]));
@@ -22,5 +31,7 @@ export async function readInitWeights(dir: string, spec: ModelSpec, tae: boolean
   if (differs.length > 0) {
     throw new TrainError(`init: ${dir} is not a student of this teacher: its ${differs.join(', ')} spec differs from the teacher's (fine-tune a model distilled from the same teacher)`);
   }
-  return { unet: model.weights.unet, vae: model.weights.vae };
+  const hash = createHash('sha256');
+  for (const f of [model.manifest.files.unet, model.manifest.files.vae]) hash.update(await readFile(join(dir, f)));
+  return { weights: { unet: model.weights.unet, vae: model.weights.vae }, sha256: hash.digest('hex') };
 }
