@@ -1,7 +1,7 @@
 /**
  * Artefact statistics of a model on real LQ images (issue 9's "looked at as a person would"): per image the border
  * luma ratios, the overshoot beyond the bicubic upscale's range and the chroma ratio against it
- * (`src/metrics/artefacts.ts`), summarised over the set, beside bicubic itself.
+ * and the local colour shift against it (`src/metrics/artefacts.ts`), summarised over the set, beside bicubic itself.
  *
  * ```sh
  * npx tsx bench/artefacts.ts --model models/default --lq ../shared/data/drealsr/lr [--t-s 500] [--limit 24]
@@ -53,6 +53,7 @@ function summary(label: string, stats: ArtefactStats[]): string {
     (100 * mean((s) => s.overshoot)).toFixed(3).padStart(7),
     mean((s) => s.chroma).toFixed(3),
     `${washed}/${stats.length}`.padEnd(10),
+    mean((s) => s.chromaShift).toFixed(2).padStart(12),
     meanFinite(stats.map((s) => s.flatTexture)).toFixed(2),
   ].join('  ');
 }
@@ -60,7 +61,7 @@ function summary(label: string, stats: ArtefactStats[]): string {
 const lqs = await Promise.all(picked.map((n) => readImageFile(join(values.lq, n))));
 const refs = lqs.map((lq) => bicubicUpscale(lq, 4));
 process.stdout.write(`${picked.length} images of ${values.lq}, t_s ${values['t-s']}; reference = MATLAB bicubic ×4\n`);
-process.stdout.write(`${'model'.padEnd(40)}  border(mean min, worst, mean max)  overshoot%  chroma  chroma<0.7  flat-texture(levels)\n`);
+process.stdout.write(`${'model'.padEnd(40)}  border(mean min, worst, mean max)  overshoot%  chroma  chroma<0.7  colour-shift  flat-texture(levels)\n`);
 process.stdout.write(`${summary('bicubic', refs.map((r) => artefactStats(r, r)))}\n`);
 for (const dir of values.model!) {
   const up = await Upscaler.load(dir);

@@ -8,6 +8,9 @@
  *   (the reference is what the output should look like: the bicubic upscale of the input).
  * - {@link chromaRatio}: mean chroma (‖(Cb, Cr)‖, BT.601) of the output over that of the reference; below ~0.7 an
  *   image looks desaturated, above ~1.3 oversaturated.
+ * - {@link chromaShift}: local colour shift (blotches, greens turned khaki): the mean, over 16×16 blocks, of the
+ *   distance between the block's mean (Cb, Cr) in the output and in the reference, in 8-bit levels. A global
+ *   saturation change moves it little on grey scenes; cyan/pink blotches on a grey wall move it a lot.
  * - {@link flatTexture}: texture painted where the input is flat (the hatch/weave patterns a generative student can
  *   add to walls and sky): mean luma standard deviation, in 8-bit levels, of the output's 8×8 blocks whose
  *   reference block is flat (std < 1.5 levels). Bicubic itself stays near 0.5; visible patterns start around 2.
@@ -68,6 +71,43 @@ export function overshoot(img: RgbImage, ref: RgbImage, margin = 8 / 255): numbe
   return out / img.data.length;
 }
 
+const cbOf = (r: number, g: number, b: number): number => -0.168736 * r - 0.331264 * g + 0.5 * b;
+const crOf = (r: number, g: number, b: number): number => 0.5 * r - 0.418688 * g - 0.081312 * b;
+
+function blockMeanCbCr(img: RgbImage, x0: number, y0: number, n: number): [number, number] {
+  const d = img.data;
+  let cb = 0;
+  let cr = 0;
+  for (let y = y0; y < y0 + n; y++) {
+    for (let x = x0; x < x0 + n; x++) {
+      const i = 3 * (y * img.width + x);
+      cb += cbOf(d[i]!, d[i + 1]!, d[i + 2]!);
+      cr += crOf(d[i]!, d[i + 1]!, d[i + 2]!);
+    }
+  }
+  return [cb / (n * n), cr / (n * n)];
+}
+
+/**
+ * Local colour shift of `img` against `ref` (same size): mean over the whole `block`×`block` blocks of the
+ * distance between their mean (Cb, Cr), in 8-bit levels (0 = the same colours everywhere at that scale).
+ */
+export function chromaShift(img: RgbImage, ref: RgbImage, block = 16): number {
+  if (img.width !== ref.width || img.height !== ref.height) throw new RangeError(`chromaShift: ${img.width}x${img.height} against ${ref.width}x${ref.height}`);
+  if (img.width < block || img.height < block) throw new RangeError(`chromaShift: ${img.width}x${img.height} is smaller than one ${block}×${block} block`);
+  let sum = 0;
+  let n = 0;
+  for (let y = 0; y + block <= ref.height; y += block) {
+    for (let x = 0; x + block <= ref.width; x += block) {
+      const [a, b] = blockMeanCbCr(img, x, y, block);
+      const [c, d] = blockMeanCbCr(ref, x, y, block);
+      sum += 255 * Math.hypot(a - c, b - d);
+      n++;
+    }
+  }
+  return sum / n;
+}
+
 function meanChroma(img: RgbImage): number {
   const d = img.data;
   const n = img.width * img.height;
@@ -76,9 +116,7 @@ function meanChroma(img: RgbImage): number {
     const r = d[3 * i]!;
     const g = d[3 * i + 1]!;
     const b = d[3 * i + 2]!;
-    const cb = -0.168736 * r - 0.331264 * g + 0.5 * b;
-    const cr = 0.5 * r - 0.418688 * g - 0.081312 * b;
-    s += Math.hypot(cb, cr);
+    s += Math.hypot(cbOf(r, g, b), crOf(r, g, b));
   }
   return s / n;
 }
@@ -126,14 +164,16 @@ export interface ArtefactStats {
   readonly border: BorderRatios;
   readonly overshoot: number;
   readonly chroma: number;
+  /** {@link chromaShift} in 8-bit levels. */
+  readonly chromaShift: number;
   /** {@link flatTexture}'s texture (8-bit levels; NaN when the reference has no flat block). */
   readonly flatTexture: number;
 }
 
-/** All three statistics of `sr` against `ref` (e.g. the bicubic upscale of the input, same size as `sr`). */
+/** All the statistics of `sr` against `ref` (e.g. the bicubic upscale of the input, same size as `sr`). */
 export function artefactStats(sr: RgbImage, ref: RgbImage): ArtefactStats {
   if (sr.width !== ref.width || sr.height !== ref.height) {
     throw new RangeError(`artefactStats: ${sr.width}x${sr.height} output against a ${ref.width}x${ref.height} reference`);
   }
-  return { border: borderRatio(sr), overshoot: overshoot(sr, ref), chroma: chromaRatio(sr, ref), flatTexture: flatTexture(sr, ref).texture };
+  return { border: borderRatio(sr), overshoot: overshoot(sr, ref), chroma: chromaRatio(sr, ref), chromaShift: chromaShift(sr, ref), flatTexture: flatTexture(sr, ref).texture };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createImage, type RgbImage } from '../../src/image.js';
-import { artefactStats, borderRatio, chromaRatio, flatTexture, overshoot } from '../../src/metrics/artefacts.js';
+import { artefactStats, borderRatio, chromaRatio, chromaShift, flatTexture, overshoot } from '../../src/metrics/artefacts.js';
 
 function image(w: number, h: number, f: (x: number, y: number) => [number, number, number]): RgbImage {
   const d = new Float32Array(w * h * 3);
@@ -53,6 +53,27 @@ describe('artefact statistics', () => {
     expect(chromaRatio(grey, red)).toBeCloseTo(0, 9);
     expect(chromaRatio(half, red)).toBeCloseTo(0.5, 6);
     expect(chromaRatio(red, grey)).toBeNaN();
+  });
+
+  it('chromaShift: block-mean colour distance in levels; a blotch counts, colour noise finer than a block does not', () => {
+    const grey = image(32, 32, () => [0.5, 0.5, 0.5]);
+    expect(chromaShift(grey, grey)).toBe(0);
+    // +0.1 blue in the top-left 16×16 block: ΔCb = 0.05, ΔCr = −0.0081312 there, 0 in the other three blocks
+    const blotch = image(32, 32, (x, y) => (x < 16 && y < 16 ? [0.5, 0.5, 0.6] : [0.5, 0.5, 0.5]));
+    const one = 255 * Math.hypot(0.05, 0.0081312);
+    expect(chromaShift(blotch, grey)).toBeCloseTo(one / 4, 5);
+    expect(chromaShift(grey, blotch)).toBeCloseTo(one / 4, 5);
+    // half of the block shifted: half the block mean
+    const half = image(32, 32, (x, y) => (x < 8 && y < 16 ? [0.5, 0.5, 0.6] : [0.5, 0.5, 0.5]));
+    expect(chromaShift(half, grey)).toBeCloseTo(one / 8, 5);
+    // ± blue alternating per pixel: every block's mean is grey
+    const noise = image(32, 32, (x) => (x % 2 ? [0.5, 0.5, 0.6] : [0.5, 0.5, 0.4]));
+    expect(chromaShift(noise, grey)).toBeCloseTo(0, 4);
+    // a brightness change is not a colour shift
+    expect(chromaShift(image(32, 32, () => [0.7, 0.7, 0.7]), grey)).toBeCloseTo(0, 4);
+    expect(artefactStats(blotch, grey).chromaShift).toBeCloseTo(one / 4, 5);
+    expect(() => chromaShift(grey, image(16, 16, () => [0.5, 0.5, 0.5]))).toThrow(/32x32 against 16x16/);
+    expect(() => chromaShift(image(8, 8, () => [0, 0, 0]), image(8, 8, () => [0, 0, 0]))).toThrow(/smaller than one 16×16 block/);
   });
 
   it('artefactStats refuses mismatched sizes', () => {
