@@ -9,7 +9,9 @@
  *
  * Fine-tuning: `"init": "models/default"` starts the student from that model's UNet and encoder (same spec as the
  * teacher; the teacher and the fake score's base stay the `teacher`'s); `"tsRange": { "min": 500, "max": 999 }`
- * draws t_s only from the official values in that range (default: all 50).
+ * draws t_s only from the official values in that range (default: all 50); `"anchor": { "weight": 1, "maxTs": 300 }`
+ * adds weight·MSE between the student's ẑ and its start's ẑ (the init, frozen) at a second t_s per sample drawn
+ * from the official values ≤ maxTs, so training one end of the dial keeps the other where it was.
  *
  * Ablations: `"tae": false` (the plain encoder, no time layers trained), `"tavsd": false` (plain VSD: t_v drawn
  * uniformly from [20, 980) as the official baseline instead of λ·t_s + γ).
@@ -84,6 +86,13 @@ const schema = {
       default: {},
       properties: { min: { type: 'integer', minimum: 0, maximum: 999, default: 0 }, max: { type: 'integer', minimum: 0, maximum: 999, default: 999 } },
     },
+    anchor: {
+      type: 'object',
+      additionalProperties: false,
+      required: [],
+      default: {},
+      properties: { weight: { type: 'number', minimum: 0, default: 0 }, maxTs: { type: 'integer', minimum: 1, maximum: 999, default: 300 } },
+    },
     formula: { type: 'string', enum: ['ddpm-x0', 'official'], default: 'ddpm-x0' },
     tae: { type: 'boolean', default: true },
     tavsd: { type: 'boolean', default: true },
@@ -111,7 +120,7 @@ const schema = {
  * A validated distillation config (defaults filled), derived from the schema above (json-schema-to-ts) so the two
  * cannot drift. Keys: `teacher` (model directory: its teacher UNet is frozen, its VAE the start) or `preset`
  * (untrained, tests), exactly one; `init` (a model directory: the student's start instead of the teacher's
- * weights); `tsRange` (t_s drawn from the official values in [min, max]); `data` (`hq` folder read by path, `patch` HQ side, `batch`, `bicubicFraction`
+ * weights); `tsRange` (t_s drawn from the official values in [min, max]); `anchor` (keep the start's ẑ at t_s ≤ maxTs); `data` (`hq` folder read by path, `patch` HQ side, `batch`, `bicubicFraction`
  * of plain-bicubic LQ, `degradation` overrides, `limit`); `out` run directory; optimiser (`lr`, `fakeLr`,
  * `weightDecay`, `maxGradNorm`), LoRA (`loraRank`, `loraAlpha`), loss `weights`, `lpipsWeights` by path,
  * `timeMapping` (t_v = λ·t_s + γ), `formula`, ablations `tae` / `tavsd`, `checkpointEvery`, `teacherBackend`,

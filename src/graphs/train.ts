@@ -65,7 +65,7 @@ import { assertFiniteStep } from './training/guards.js';
 import { fakeScoreTrainer } from './training/fake-score.js';
 import { trainingGuidance } from './training/guidance.js';
 import { distillScoreBackend } from './training/nets-backend.js';
-import { drawTimesteps, linearPerSample } from './training/per-sample.js';
+import { drawAnchorTimesteps, drawTimesteps, linearPerSample } from './training/per-sample.js';
 import { readInitWeights } from './training/init-weights.js';
 
 export { TrainError } from './training/train-error.js';
@@ -82,6 +82,9 @@ export interface StepRecord {
   readonly loss_mse: number;
   readonly loss_lpips: number | null;
   readonly loss_tavsd: number | null;
+  /** The anchor's t_s of each sample and its loss (null: no anchor, `anchor.weight` 0). */
+  readonly tAnchor: readonly number[] | null;
+  readonly loss_anchor: number | null;
   readonly loss_student: number;
   readonly loss_diffusion: number;
   readonly grad_norm: number;
@@ -242,6 +245,8 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
       `one-step formula: ${cfg.formula}; tae: ${cfg.tae}; ${cfg.tavsd ? `TAVSD t_v = ${cfg.timeMapping.lambda}·t_s + ${cfg.timeMapping.gamma}` : 'plain VSD, t_v ~ U[20, 980)'}`,
       `timesteps ${cfg.timesteps}; SR clamped to [−1, 1]: ${cfg.clampSr}; encoder: ${cfg.encoderSample && nets.samplesPosterior ? 'posterior sample' : nets.samplesPosterior ? 'posterior mean' : 'deterministic (no posterior)'}; fake-score LoRA on conv_in: ${cfg.fakeLoraConvIn}`,
       cfg.lpipsWeights ? `LPIPS weights: ${cfg.lpipsWeights}` : 'no LPIPS weights given: perceptual term off',
+      ...(cfg.init ? [`student start: ${cfg.init}; t_s from the official values in [${cfg.tsRange.min}, ${cfg.tsRange.max}]`] : []),
+      ...(cfg.anchor.weight > 0 ? [`anchor: ${cfg.anchor.weight}·MSE(ẑ, the start's ẑ) at t_s ≤ ${cfg.anchor.maxTs}`] : []),
     ];
     emit({ type: 'start', step, steps: cfg.steps, runtime: `${runtime.detail}; heavy ops: ${cfg.heavyOps}`, notes });
 
@@ -249,8 +254,8 @@ async function runTrainingLocked(cfg: TrainConfig, opts: TrainOptions, emit: (e:
     const reported = new Set<string>();
     while (step < cfg.steps && !stopped() && (opts.stopAfter === undefined || context.count < opts.stopAfter)) {
       const rec = await trainStep(cfg, nets, optS, optF, ds, step, { ...(onnxTeacher ? { teacher: onnxTeacher } : {}), ...(guidance ? { guidance } : {}) }, perceptual);
-      const { loss_mse, loss_lpips, loss_tavsd, loss_student, loss_diffusion, grad_norm, fake_grad_norm } = rec;
-      assertFiniteStep(rec.step, { loss_mse, loss_lpips, loss_tavsd, loss_student, loss_diffusion, grad_norm, fake_grad_norm }, lastCheckpoint);
+      const { loss_mse, loss_lpips, loss_tavsd, loss_anchor, loss_student, loss_diffusion, grad_norm, fake_grad_norm } = rec;
+      assertFiniteStep(rec.step, { loss_mse, loss_lpips, loss_tavsd, loss_anchor, loss_student, loss_diffusion, grad_norm, fake_grad_norm }, lastCheckpoint);
       for (const [path, why] of ds.skipped) {
         if (reported.has(path)) continue;
         reported.add(path);
@@ -325,7 +330,7 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
   const facts = modelFacts(nets.spec);
   const zc = oneStepCoefficientsPerSample(cfg.formula, ts.tS, sched);
   const useVsd = cfg.weights.tavsd > 0;
-  const terms: { mse?: tf.Scalar; tavsd?: tf.Scalar; lpips?: tf.Scalar } = {};
+  const terms: { mse?: tf.Scalar; tavsd?: tf.Scalar; lpips?: tf.Scalar; anchor?: tf.Scalar } = {};
   let teacherMs = 0;
   const latentNoise = (purpose: string, shape: readonly number[]): tf.Tensor => {
     const n = new Float32Array(shape.reduce((p, q) => p * q, 1));
@@ -370,6 +375,17 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
     keepScores(await scoresAt(teacher, facts, noisedAtTv(zHatHost), ts.tV, scoreOpts));
   }
 
+  // The anchor: the start's ẑ at a low t_s per sample (frozen, no tape), which the student's ẑ there is held to.
+  const anchor = cfg.anchor.weight > 0 ? (() => {
+    const tA = drawAnchorTimesteps(cfg.seed, step, B, cfg.anchor.maxTs);
+    const c = oneStepCoefficientsPerSample(cfg.formula, tA, sched);
+    const target = tf.tidy(() => {
+      const zL = nets.encode(x, tA, undefined, 'start');
+      return linearPerSample(c, zL, nets.studentEps(zL, tA, 'start'));
+    });
+    return { tA, c, target };
+  })() : undefined;
+
   const studentVars = [...nets.studentVars.values()];
   const { value, grads } = tf.variableGrads(() => {
     const zHat = studentZHat();
@@ -390,13 +406,19 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
       terms.tavsd = tf.keep(tv);
       total = tf.add(total, tf.mul(tv, cfg.weights.tavsd));
     }
+    if (anchor) {
+      const zL = nets.encode(x, anchor.tA);
+      const held = tf.losses.meanSquaredError(anchor.target, linearPerSample(anchor.c, zL, nets.studentEps(zL, anchor.tA))) as tf.Scalar;
+      terms.anchor = tf.keep(held);
+      total = tf.add(total, tf.mul(held, cfg.anchor.weight));
+    }
     return total;
   }, studentVars);
   const byKey: Record<string, tf.Tensor> = {};
   for (const [k, v] of nets.studentVars) if (grads[v.name]) byKey[k] = grads[v.name]!;
   const gradNorm = optS.apply(byKey);
   const lossStudent = value.dataSync()[0]!;
-  tf.dispose([value, ...Object.values(grads), ...(x0T ? [x0T] : []), ...(x0F ? [x0F] : []), ...(encNoise ? [encNoise] : [])]);
+  tf.dispose([value, ...Object.values(grads), ...(anchor ? [anchor.target] : []), ...(x0T ? [x0T] : []), ...(x0F ? [x0F] : []), ...(encNoise ? [encNoise] : [])]);
   const t2 = performance.now();
 
   // Fake score: diffusion loss on sg(ẑ) at its own t per sample (the fakeScore operator's update).
@@ -412,6 +434,8 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
     loss_mse: terms.mse!.dataSync()[0]!,
     loss_lpips: terms.lpips ? terms.lpips.dataSync()[0]! : null,
     loss_tavsd: terms.tavsd ? terms.tavsd.dataSync()[0]! : null,
+    tAnchor: anchor ? anchor.tA : null,
+    loss_anchor: terms.anchor ? terms.anchor.dataSync()[0]! : null,
     loss_student: lossStudent,
     loss_diffusion: fake.loss,
     grad_norm: gradNorm,
@@ -422,6 +446,6 @@ export async function trainStep(cfg: TrainConfig, nets: DistillNets, optS: AdamW
     ms_teacher: Math.round(teacherMs),
     samples: samples.map((s) => s.id),
   };
-  tf.dispose([terms.mse!, ...(terms.tavsd ? [terms.tavsd] : []), ...(terms.lpips ? [terms.lpips] : [])]);
+  tf.dispose([terms.mse!, ...(terms.tavsd ? [terms.tavsd] : []), ...(terms.lpips ? [terms.lpips] : []), ...(terms.anchor ? [terms.anchor] : [])]);
   return rec;
 }

@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initModelDir, readModelDir } from '../../src/graphs/model-dir.js';
+import { Upscaler } from '../../src/graphs/upscaler.js';
+import { createImage, type RgbImage } from '../../src/image.js';
+import { psnr } from '../../src/metrics/psnr.js';
 import { type TrainEvent, runTraining } from '../../src/graphs/train.js';
 import { parseTrainConfig } from '../../src/graphs/train-config.js';
 import { drawTimesteps } from '../../src/graphs/training/per-sample.js';
@@ -36,6 +39,12 @@ async function run(c: ReturnType<typeof cfg>): Promise<TrainEvent[]> {
   const events: TrainEvent[] = [];
   await runTraining(c, {}, (e) => events.push(e));
   return events;
+}
+
+function image(w: number, h: number, f: (x: number, y: number) => [number, number, number]): RgbImage {
+  const d = new Float32Array(w * h * 3);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) d.set(f(x, y), 3 * (y * w + x));
+  return createImage(w, h, d);
 }
 
 function maxAbsDiff(a: WeightMap, b: WeightMap): number {
@@ -77,6 +86,38 @@ describe('fine-tuning a student: init and tsRange', () => {
     await runTraining({ ...b, init: moved, steps: 2 }, { resume: true, skipExport: true }, (e) => resumed.push(e));
     expect(resumed.filter((e) => e.type === 'step').map((e) => (e as { step: number }).step)).toEqual([2]);
     await expect(runTraining({ ...b, init: teacher, steps: 3 }, { resume: true, skipExport: true }, () => {})).rejects.toThrow(/the init's weights differ/);
+  });
+
+  it('the anchor holds the student\'s low-t_s output to its start while another range trains', async () => {
+    const a = cfg('anchor-start', { steps: 3 });
+    await run(a);
+    const start = join(a.out, 'model');
+    const base = { steps: 12, init: start, lr: 2e-3, tsRange: { min: 600, max: 999 } };
+    const free = cfg('anchor-off', base);
+    const held = cfg('anchor-on', { ...base, anchor: { weight: 200, maxTs: 300 } });
+    const offEv = await run(free);
+    const onEv = await run(held);
+    const recs = (ev: TrainEvent[]) => ev.flatMap((e) => (e.type === 'step' ? [e] : []));
+    for (const r of recs(offEv)) expect([r.tAnchor, r.loss_anchor]).toEqual([null, null]);
+    const on = recs(onEv);
+    for (const r of on) for (const t of r.tAnchor!) expect(OFFICIAL_TS.filter((v) => v <= 300)).toContain(t);
+    expect(on[0]!.loss_anchor, 'the student is its start before the first update').toBeLessThan(1e-10);
+    expect(on.slice(1).some((r) => r.loss_anchor! > 0)).toBe(true);
+    // the same draws with and without the anchor: only the anchor differs
+    expect(on.map((r) => r.tS)).toEqual(recs(offEv).map((r) => r.tS));
+    const lq = image(12, 12, (x, y) => [(x * 21) % 255 / 255, (y * 17) % 255 / 255, ((x + y) * 11) % 255 / 255]);
+    const outAt = async (dir: string, tS: number) => {
+      const up = await Upscaler.load(dir);
+      try {
+        return await up.upscale(lq, { tS });
+      } finally {
+        await up.dispose();
+      }
+    };
+    const ref = await outAt(start, 101);
+    const dOff = psnr(await outAt(join(free.out, 'model'), 101), ref);
+    const dOn = psnr(await outAt(join(held.out, 'model'), 101), ref);
+    expect(dOn, `PSNR to the start at t_s 101: anchored ${dOn.toFixed(1)} dB, free ${dOff.toFixed(1)} dB`).toBeGreaterThan(dOff + 3);
   });
 
   it('an init of another spec, an init without a teacher and an empty tsRange are refused with a clear message', async () => {

@@ -147,24 +147,28 @@ export class DistillNets {
   /**
    * z_L = E(x, t_s)·scale with the student's LoRA and time layers: the posterior mean, or with `noise` (standard
    * normal, the latent's shape) a posterior sample μ + σ·noise (official training; ignored by a deterministic
-   * TAESD-family encoder).
+   * TAESD-family encoder). `of: 'start'`: the student's start instead (the weights it was created from, no LoRA;
+   * frozen) — the anchor's target.
    */
-  encode(x: tf.Tensor, tS: Timesteps, noise?: tf.Tensor): tf.Tensor {
+  encode(x: tf.Tensor, tS: Timesteps, noise?: tf.Tensor, of: 'student' | 'start' = 'student'): tf.Tensor {
     const batch = x.shape[0]!;
-    const p = lookup(this.vaeFull, this.vaeBase);
+    const p = of === 'student' ? lookup(this.vaeFull, this.vaeBase) : lookup(this.vaeBase);
     const moments = vaeEncode(this.ops, this.spec.vae, p, x, {
-      lora: this.vaeLora.lookup,
+      ...(of === 'student' ? { lora: this.vaeLora.lookup } : {}),
       ...(this.tae ? { tae: this.spec.tae, timestep: this.timestep(tS, batch) } : {}),
     });
     const z = noise && this.samplesPosterior ? posteriorSample(this.ops, moments, noise) : posteriorMean(this.ops, moments);
     return this.ops.scale(z, this.spec.vae.scalingFactor);
   }
 
-  /** Student ε at t. */
-  studentEps(z: tf.Tensor, t: Timesteps): tf.Tensor {
+  /** Student ε at t (`of: 'start'`: the student's start, frozen, as in {@link encode}). */
+  studentEps(z: tf.Tensor, t: Timesteps, of: 'student' | 'start' = 'student'): tf.Tensor {
     const batch = z.shape[0]!;
     const ctx = this.context(batch);
-    return unetForward(this.ops, this.spec.unet, lookup(this.unetFull, this.unetBase), { sample: z, timestep: this.timestep(t, batch), ...(ctx ? { encoderHiddenStates: ctx } : {}) }, { lora: this.unetLora.lookup });
+    const input = { sample: z, timestep: this.timestep(t, batch), ...(ctx ? { encoderHiddenStates: ctx } : {}) };
+    return of === 'student'
+      ? unetForward(this.ops, this.spec.unet, lookup(this.unetFull, this.unetBase), input, { lora: this.unetLora.lookup })
+      : unetForward(this.ops, this.spec.unet, lookup(this.unetBase), input);
   }
 
   /** Frozen teacher ε. */

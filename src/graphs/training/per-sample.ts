@@ -57,6 +57,17 @@ export function drawTimesteps(o: DrawTimestepsOptions, step: number): StepTimest
   return { tS, tV, tFake };
 }
 
+/**
+ * The anchor's t_s of step `step`, one per sample, uniform over the official values ≤ `maxTs` (its own stream, so
+ * the other draws of a run do not move when the anchor is switched on).
+ */
+export function drawAnchorTimesteps(seed: number, step: number, batch: number, maxTs: number): number[] {
+  const pool = OFFICIAL_TS.filter((t) => t <= maxTs);
+  if (pool.length === 0) throw new RangeError(`no training t_s ≤ ${maxTs}`);
+  const rng = Rng.forImage(seed, `step-${step}`, 'anchor-timesteps');
+  return Array.from({ length: batch }, () => pool[rng.randint(0, pool.length - 1)]!);
+}
+
 /** `[B]` values as a `[B, 1, 1, 1]` tensor (a per-sample factor of NCHW). */
 export function perSampleColumn(v: ArrayLike<number>): tf.Tensor4D {
   return tf.tensor4d(Float32Array.from(v as ArrayLike<number>), [v.length, 1, 1, 1]);
