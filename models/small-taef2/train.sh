@@ -17,6 +17,9 @@
 #                                                    # unfinished runs, skips finished ones; seed-major order
 #   models/small-taef2/train.sh run NAME [--resume]  # any other distillation config of this folder (NAME.json),
 #                                                    # from the teacher, e.g. distill-lr1e-4 (lr 1e-4 from step 0)
+#   models/small-taef2/train.sh s1                   # the start of the fine-tunes (ft-*.json, "init"): the
+#                                                    # shipped model's weights as $TADSR_RUNS/s1/model (models/default,
+#                                                    # F16; the runs of the card used the F32 original); keeps one there
 #   models/small-taef2/train.sh snapshot             # copy the teacher (F16) and the latest distillation checkpoint
 #                                                    # into models/small-taef2/snapshot/ (committed, so the run
 #                                                    # survives a change of machine)
@@ -86,6 +89,12 @@ case "$stage" in
         "${TADSR[@]}" train --config "$cfg" --seed "$seed" --out "$out" --quiet "${resume[@]}"
       done
     done
+    ;;
+  s1)
+    link_runs
+    if [[ -e runs/small-taef2/s1/model ]]; then echo "train.sh s1: runs/small-taef2/s1/model exists; kept"; exit 0; fi
+    mkdir -p runs/small-taef2/s1
+    cp -r models/default runs/small-taef2/s1/model
     ;;
   run)
     link_runs
