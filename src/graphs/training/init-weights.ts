@@ -26,8 +26,8 @@ export interface InitWeights {
 export async function readInitWeights(dir: string, spec: ModelSpec, tae: boolean): Promise<InitWeights> {
   const model = await readModelDir(dir);
   const own = model.manifest.spec;
-  const differs = (['unet', 'vae'] as const).filter((k) => !isDeepStrictEqual(own[k], spec[k]));
-  if (tae && !isDeepStrictEqual(own.tae, spec.tae)) differs.push('tae' as never);
+  const differs: string[] = (['unet', 'vae'] as const).filter((k) => !isDeepStrictEqual(own[k], spec[k]));
+  if (tae && !isDeepStrictEqual(own.tae, spec.tae)) differs.push('tae');
   if (differs.length > 0) {
     throw new TrainError(`init: ${dir} is not a student of this teacher: its ${differs.join(', ')} spec differs from the teacher's (fine-tune a model distilled from the same teacher)`);
   }
