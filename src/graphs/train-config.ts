@@ -121,8 +121,8 @@ const schema = {
  * cannot drift. Keys: `teacher` (model directory: its teacher UNet is frozen, its VAE the start) or `preset`
  * (untrained, tests), exactly one; `init` (a model directory: the student's start instead of the teacher's
  * weights); `tsRange` (t_s drawn from the official values in [min, max]); `anchor` (keep the start's ẑ at
- * t_s ≤ maxTs); `data` (`hq` folder read by path, `patch` HQ side, `batch`, `bicubicFraction` of plain-bicubic LQ, `degradation` overrides, `limit`); `out` run directory; optimiser (`lr`, `fakeLr`,
- * `weightDecay`, `maxGradNorm`), LoRA (`loraRank`, `loraAlpha`), loss `weights`, `lpipsWeights` by path,
+ * t_s ≤ maxTs); `data` (`hq` folder read by path, `patch` HQ side, `batch`, `bicubicFraction` of plain-bicubic LQ,
+ * `degradation` overrides, `limit`); `out` run directory; optimiser (`lr`, `fakeLr`, `weightDecay`, `maxGradNorm`), LoRA (`loraRank`, `loraAlpha`), loss `weights`, `lpipsWeights` by path,
  * `timeMapping` (t_v = λ·t_s + γ), `formula`, ablations `tae` / `tavsd`, `checkpointEvery`, `teacherBackend`,
  * `prompt` / `negativePrompt` (the teacher's CFG: a teacher model with a text encoder; null, the default: the
  * fixed condition, no CFG), `heavyOps`, `runtime`, `debug`.
