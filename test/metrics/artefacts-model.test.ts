@@ -4,7 +4,10 @@
  * bicubic image), on a saturated repo-made card and, when `../shared/data` is present, on DRealSR LQ crops.
  * Thresholds are the issue's: a border band at least 0.9 of the band inside it (the issue saw 0.72), at most 1 %
  * of values beyond the bicubic image's range ± 8/255 (it saw 0–231 against 27–187), chroma at least 0.7 of the
- * bicubic image's (it saw one image in five below).
+ * bicubic image's (it saw one image in five below), and a local colour shift (16×16 block means of CbCr against the
+ * bicubic image's) of at most 6 levels — the issue saw greens turned khaki; at t_s 300 the shipped model shows 1.0–3.8
+ * on these DRealSR images, at t_s 700 11–14 on two of them, and the blotches of an unanchored fine-tune 4 on a grey
+ * wall where the model shows 1.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,6 +65,7 @@ const checks = {
   border: (s: ArtefactStats) => expect(Math.min(s.border.top, s.border.bottom, s.border.left, s.border.right), JSON.stringify(s)).toBeGreaterThanOrEqual(0.9),
   overshoot: (s: ArtefactStats) => expect(s.overshoot, JSON.stringify(s)).toBeLessThanOrEqual(0.01),
   chroma: (s: ArtefactStats) => expect(s.chroma, JSON.stringify(s)).toBeGreaterThanOrEqual(0.7),
+  colourShift: (s: ArtefactStats) => expect(s.chromaShift, JSON.stringify(s)).toBeLessThanOrEqual(6),
 };
 
 /**
@@ -70,9 +74,11 @@ const checks = {
  * small-vae16 default failed the left border on every image (0.71–0.89 of the band inside it), the card's chroma
  * (0.22) and its overshoot (1.3 %); the small-taef2 default that replaced it (2026-12-02) passes all of them at its
  * default t_s (300: card overshoot 0.53 %), and fails the card's overshoot at t_s 500 (1.24 % of values outside
- * bicubic's range ± 8 levels; 3.0 % at 700 — the dial's realism end overshoots saturated colours).
+ * bicubic's range ± 8 levels; 3.0 % at 700 — the dial's realism end overshoots saturated colours). The colour-shift
+ * check (added with the third training series) fails on the card: 9.7 levels, the card's saturated fields come out
+ * 9 % less saturated (chroma 0.91) — within the chroma check's 0.7, but a shift a person can see beside the input.
  */
-const KNOWN_DEFECTS = new Set<string>();
+const KNOWN_DEFECTS = new Set<string>(['card colourShift']);
 
 const images = ['card', ...(HAVE_LR ? DREALSR : [])];
 const cases = images.flatMap((image) => (Object.keys(checks) as (keyof typeof checks)[]).map((check) => ({ image, check, name: `${image} ${check}` })));
