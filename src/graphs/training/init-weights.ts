@@ -8,17 +8,18 @@
  * ```
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { readModelDir } from '../../models/model-dir.js';
-import type { ModelWeights } from '../../models/params.js';
+import type { ModelWeights, WeightMap } from '../../models/params.js';
 import type { ModelSpec } from '../../models/specs.js';
 import { TrainError } from './train-error.js';
 
 export interface InitWeights {
   readonly weights: ModelWeights;
-  /** SHA-256 of the UNet and VAE files: what a checkpoint records, so a run resumes only on the same start. */
+  /**
+   * SHA-256 of the UNet and VAE weights as loaded (names, shapes, values; no second read of the files): what a
+   * checkpoint records, so a run resumes only on the same start.
+   */
   readonly sha256: string;
 }
 
@@ -32,6 +33,14 @@ export async function readInitWeights(dir: string, spec: ModelSpec, tae: boolean
     throw new TrainError(`init: ${dir} is not a student of this teacher: its ${differs.join(', ')} spec differs from the teacher's (fine-tune a model distilled from the same teacher)`);
   }
   const hash = createHash('sha256');
-  for (const f of [model.manifest.files.unet, model.manifest.files.vae]) hash.update(await readFile(join(dir, f)));
+  const add = (prefix: string, w: WeightMap): void => {
+    for (const k of [...w.keys()].sort()) {
+      const t = w.get(k)!;
+      hash.update(`${prefix}${k}[${t.shape.join(',')}]`);
+      hash.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    }
+  };
+  add('unet.', model.weights.unet);
+  add('vae.', model.weights.vae);
   return { weights: { unet: model.weights.unet, vae: model.weights.vae }, sha256: hash.digest('hex') };
 }
