@@ -1,7 +1,7 @@
 /**
  * Ship a trained student as `models/default`: the model directory written by `tadsr train` (`OUT/model`, F32)
  * re-stored with F16 weights (16.6 M parameters: 33 MB instead of 66 MB, under the 50 MB limit for the repo),
- * the manifest kept and its provenance extended, and this model's card linked. Inference reads F16 back as F32.
+ * the manifest kept and its provenance extended, and this model's card linked; a t_s adapter goes along (F16). Inference reads F16 back as F32.
  *
  * ```sh
  * npx tsx bench/shipped-model-export.ts runs/small-vae16/distill-full/model models/default
@@ -11,6 +11,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readModelDir } from '../src/graphs/model-dir.js';
+import { tsAdapterFileWeights } from '../src/models/model-dir.js';
 import { writeSafetensors } from '../src/models/safetensors.js';
 
 /** Copy `src` (a tadsr model directory) to `dst` with F16 weights; returns the manifest written. */
@@ -25,13 +26,16 @@ export async function exportDefault(
   const out = {
     ...manifest,
     provenance: { ...manifest.provenance, ...extra, exportedFrom: src, storedAs: 'F16', card },
-    files: { unet: 'unet.safetensors', vae: 'vae.safetensors' },
+    files: { unet: 'unet.safetensors', vae: 'vae.safetensors', ...(model.weights.tsAdapter ? { tsAdapter: 'ts-adapter.safetensors' } : {}) },
   };
   const tmp = `${dst}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   await writeSafetensors(join(tmp, 'unet.safetensors'), model.weights.unet, { dtype: 'F16', metadata: { format: 'pt' } });
   await writeSafetensors(join(tmp, 'vae.safetensors'), model.weights.vae, { dtype: 'F16', metadata: { format: 'pt' } });
+  if (model.weights.tsAdapter) {
+    await writeSafetensors(join(tmp, 'ts-adapter.safetensors'), tsAdapterFileWeights(model.weights.tsAdapter), { dtype: 'F16', metadata: { format: 'pt' } });
+  }
   await writeFile(join(tmp, 'model.json'), `${JSON.stringify(out, null, 2)}\n`);
   await writeFile(
     join(tmp, 'README.md'),

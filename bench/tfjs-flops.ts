@@ -58,6 +58,7 @@ export function flopCountingOps(counter: { flops: number }): NetOps<Shape> {
     scale: same,
     addScalar: same,
     expandSpatial: (x) => [...x, 1, 1],
+    perSample: same,
     toTokens: (x) => [x[0]!, x[2]! * x[3]!, x[1]!],
     fromTokens: (t, like) => [t[0]!, t[2]!, like[2]!, like[3]!],
     upsampleNearest2x: (x) => [x[0]!, x[1]!, 2 * x[2]!, 2 * x[3]!],

@@ -46,6 +46,7 @@ export async function averageModels(dirs: readonly string[], out: string): Promi
   const spec0 = JSON.stringify(models[0]!.manifest.spec);
   for (const [i, m] of models.entries()) {
     if (JSON.stringify(m.manifest.spec) !== spec0) throw new AverageModelsError(`${dirs[i]} has another spec than ${dirs[0]}`);
+    if (m.weights.tsAdapter !== undefined) throw new AverageModelsError(`${dirs[i]}: has a t_s adapter; average the models it was built from, then add the adapter`);
     if (Boolean(m.weights.text) !== Boolean(models[0]!.weights.text)) throw new AverageModelsError(`${dirs[i]}: text encoder present in some folders only`);
   }
   const w = models.map((m) => m.weights);

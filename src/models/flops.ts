@@ -136,6 +136,10 @@ export class ShapeOps implements NetOps<Shape> {
   expandSpatial(x: Shape): Shape {
     return [...x, 1, 1];
   }
+  perSample(x: Shape): Shape {
+    this.count.other += size(x);
+    return x;
+  }
   toTokens(x: Shape): Shape {
     const [B, C, H, W] = x as [number, number, number, number];
     return [B, H * W, C];

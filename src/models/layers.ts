@@ -6,12 +6,20 @@
 import type { NetOps, ParamLookup } from './net-ops.js';
 import type { TimeAwareSpec } from './specs.js';
 
-/** A LoRA pair for one module (PEFT): `y = base(x) + scale · B(A(x))`. */
+/**
+ * A LoRA pair for one module (PEFT): `y = base(x) + scale · B(A(x))`. Two optional extensions serve the t_s
+ * adapter (`ts-adapter.ts`): without `b` the delta is `scale · (A(x) + bias)` (A is a full-rank weight delta, with
+ * its bias delta), and a per-sample `gate` `[B]` multiplies sample b's delta by `gate[b]`.
+ */
 export interface LoraPair<T> {
   readonly a: T;
-  readonly b: T;
+  readonly b?: T;
   /** `alpha / rank`. */
   readonly scale: number;
+  /** Bias delta of a full-rank delta (only without `b`). */
+  readonly bias?: T;
+  /** Per-sample gate `[B]` (the t_s adapter's strength at each sample's t_s). */
+  readonly gate?: T;
 }
 
 /** LoRA adapters looked up by module name (a parameter name without `.weight`); `undefined`: no adapter. */
@@ -29,8 +37,14 @@ export function linear<T>(n: Net<T>, name: string, x: T, bias = true): T {
   const y = n.ops.linear(x, n.p(`${name}.weight`), bias ? n.p(`${name}.bias`) : null);
   const l = n.lora?.(name);
   if (l === undefined) return y;
-  const delta = n.ops.linear(n.ops.linear(x, l.a, null), l.b, null);
-  return n.ops.add(y, n.ops.scale(delta, l.scale));
+  const down = n.ops.linear(x, l.a, l.b === undefined ? (l.bias ?? null) : null);
+  return addDelta(n, y, l.b === undefined ? down : n.ops.linear(down, l.b, null), l);
+}
+
+/** `y + gate · scale · delta` (gate per sample when the pair has one). */
+function addDelta<T>(n: Net<T>, y: T, delta: T, l: LoraPair<T>): T {
+  const scaled = l.scale === 1 ? delta : n.ops.scale(delta, l.scale);
+  return n.ops.add(y, l.gate === undefined ? scaled : n.ops.perSample(scaled, l.gate));
 }
 
 /** Zero-padding for a convolution: the same on every side, or `[top, left, bottom, right]`. */
@@ -48,9 +62,8 @@ export function conv<T>(n: Net<T>, name: string, x: T, opts: ConvOpts = {}, bias
   const y = n.ops.conv2d(x, n.p(`${name}.weight`), bias ? n.p(`${name}.bias`) : null, opts);
   const l = n.lora?.(name);
   if (l === undefined) return y;
-  const down = n.ops.conv2d(x, l.a, null, opts);
-  const up = n.ops.conv2d(down, l.b, null, { padding: 0 });
-  return n.ops.add(y, n.ops.scale(up, l.scale));
+  const down = n.ops.conv2d(x, l.a, l.b === undefined ? (l.bias ?? null) : null, opts);
+  return addDelta(n, y, l.b === undefined ? down : n.ops.conv2d(down, l.b, null, { padding: 0 }), l);
 }
 
 /** PyTorch `GroupNorm` named `name`. */

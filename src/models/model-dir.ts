@@ -10,6 +10,8 @@
  * DIR/teacher-unet.safetensors   optional: the frozen teacher UNet (needed to distil, not to infer)
  * DIR/text-encoder.safetensors    with `spec.text`: SD's CLIPTextModel (transformers names, `text_model.…`)
  * DIR/tokenizer/                  with `spec.text`: SD's tokenizer folder (vocab.json, merges.txt, …)
+ * DIR/ts-adapter.safetensors      optional: the t_s adapter (`ts-adapter.ts`; names `unet.…` / `vae.…`), switched
+ *                                 on from t_s = tsAdapter.from to tsAdapter.to (model.json)
  * ```
  *
  * ```ts
@@ -28,6 +30,8 @@ import { CheckpointMismatchError, SafetensorsFile, assertShapesMatch, readSafete
 import { validateModelSpec } from './schema.js';
 import { textEncoderParamShapes } from './clip-text.js';
 import type { ModelSpec } from './specs.js';
+import type { WeightMap } from './param-maps.js';
+import { type TsAdapterWeights, type TsGate, checkTsAdapter, checkTsGate, shapesOf } from './ts-adapter.js';
 import type { OneStepFormula } from '../schedule/one-step.js';
 import { DEFAULT_TS } from '../schedule/timesteps.js';
 
@@ -53,6 +57,8 @@ export interface ModelManifest {
   readonly textCondition: 'zeros' | 'prompt';
   /** Where the weights came from (free-form: command, step, source checkpoint, date). */
   readonly provenance: Readonly<Record<string, string | number | boolean>>;
+  /** With `files.tsAdapter`: where the t_s adapter ramps in (`ts-adapter.ts`). */
+  readonly tsAdapter?: TsGate;
   readonly files: {
     readonly unet: string;
     readonly vae: string;
@@ -60,6 +66,8 @@ export interface ModelManifest {
     /** With `spec.text`: the text encoder's safetensors and the tokenizer folder, relative to DIR. */
     readonly textEncoder?: string;
     readonly tokenizer?: string;
+    /** The t_s adapter's safetensors (`unet.…` / `vae.…` names), relative to DIR. */
+    readonly tsAdapter?: string;
   };
 }
 
@@ -120,17 +128,33 @@ function checkManifestFields(where: string, json: Record<string, unknown>): void
   const bad = (key: string, why: string) => new ModelDirError(`${where}: "${key}" ${why}`);
   const t = json['defaultTs'];
   if (!(typeof t === 'number' && Number.isInteger(t) && t >= 0 && t <= 999)) throw bad('defaultTs', `must be an integer in [0, 999], got ${JSON.stringify(t)}`);
+  if ((f0(json)['tsAdapter'] === undefined) !== (json['tsAdapter'] === undefined)) {
+    throw bad('tsAdapter', 'and "files.tsAdapter" go together: the gate { from, to } and the adapter file');
+  }
+  if (json['tsAdapter'] !== undefined) {
+    try {
+      checkTsGate(json['tsAdapter'], '"tsAdapter"');
+    } catch (err) {
+      throw new ModelDirError(`${where}: ${(err as Error).message}`);
+    }
+  }
   if (!FORMULAS.includes(json['formula'] as string)) throw bad('formula', `must be one of ${FORMULAS.join(', ')}, got ${JSON.stringify(json['formula'])}`);
   if (!COLOR_FIXES.includes(json['colorFix'] as string)) throw bad('colorFix', `must be one of ${COLOR_FIXES.join(', ')}, got ${JSON.stringify(json['colorFix'])}`);
   const files = json['files'];
   if (files === null || typeof files !== 'object' || Array.isArray(files)) throw bad('files', 'must be an object { unet, vae, teacherUnet?, textEncoder?, tokenizer? } of names');
   const f = files as Record<string, unknown>;
-  for (const key of ['unet', 'vae', 'teacherUnet', 'textEncoder', 'tokenizer']) {
+  for (const key of ['unet', 'vae', 'teacherUnet', 'textEncoder', 'tokenizer', 'tsAdapter']) {
     const v = f[key];
     if (v === undefined && key !== 'unet' && key !== 'vae') continue;
     if (typeof v !== 'string' || v === '') throw bad(`files.${key}`, `must be a file name, got ${JSON.stringify(v)}`);
     if (!isInside(v)) throw bad(`files.${key}`, `(${JSON.stringify(v)}) must name a file inside the model folder`);
   }
+}
+
+/** `json.files` as a record (empty when it is not an object; the caller reports that). */
+function f0(json: Record<string, unknown>): Record<string, unknown> {
+  const f = json['files'];
+  return f !== null && typeof f === 'object' && !Array.isArray(f) ? (f as Record<string, unknown>) : {};
 }
 
 /** A relative path that stays inside its folder (no absolute path, no `..` out of it). */
@@ -190,7 +214,39 @@ export async function readModelDir(dir: string, opts: { readonly teacher?: boole
   const text = spec.text && manifest.files.textEncoder
     ? await readChecked(join(dir, manifest.files.textEncoder), textEncoderParamShapes(spec.text), 'text encoder', true)
     : undefined;
-  return { dir, manifest, weights: { unet, vae, ...(text ? { text } : {}) }, ...(teacherUnet ? { teacherUnet } : {}) };
+  const tsAdapter = manifest.files.tsAdapter === undefined || manifest.tsAdapter === undefined
+    ? undefined
+    : await readTsAdapter(join(dir, manifest.files.tsAdapter), spec, manifest.tsAdapter);
+  return { dir, manifest, weights: { unet, vae, ...(text ? { text } : {}), ...(tsAdapter ? { tsAdapter } : {}) }, ...(teacherUnet ? { teacherUnet } : {}) };
+}
+
+/** Read and check a t_s adapter file (`unet.…` / `vae.…` names) against the spec. */
+async function readTsAdapter(path: string, spec: ModelSpec, gate: TsGate): Promise<TsAdapterWeights> {
+  let all: WeightMap;
+  try {
+    all = await readSafetensors(path);
+  } catch (err) {
+    const m = (err as Error).message;
+    throw new ModelDirError(`cannot read the t_s adapter ${m.startsWith(path) ? m : `${path}: ${m}`}`);
+  }
+  assertFinite(path, all);
+  const adapter: { gate: TsGate; unet: WeightMap; vae: WeightMap } = { gate, unet: new Map(), vae: new Map() };
+  for (const [k, t] of all) {
+    const net = k.startsWith('unet.') ? 'unet' : k.startsWith('vae.') ? 'vae' : undefined;
+    if (net === undefined) throw new ModelDirError(`${path}: "${k}" is neither unet.… nor vae.…`);
+    adapter[net].set(k.slice(net.length + 1), t);
+  }
+  try {
+    checkTsAdapter(spec, { unet: shapesOf(adapter.unet), vae: shapesOf(adapter.vae) });
+  } catch (err) {
+    throw new ModelDirError(`${path}: ${(err as Error).message}`);
+  }
+  return adapter;
+}
+
+/** A t_s adapter as one weight map (`unet.…` / `vae.…`), as the model folder stores it. */
+export function tsAdapterFileWeights(a: TsAdapterWeights): WeightMap {
+  return new Map([...[...a.unet].map(([k, t]) => [`unet.${k}`, t] as const), ...[...a.vae].map(([k, t]) => [`vae.${k}`, t] as const)]);
 }
 
 export interface WriteModelOptions {
@@ -251,7 +307,9 @@ export async function writeModelDir(dir: string, spec: ModelSpec, weights: Model
     vae: 'vae.safetensors',
     ...(opts.teacherUnet ? { teacherUnet: 'teacher-unet.safetensors' } : {}),
     ...(spec.text ? { textEncoder: 'text-encoder.safetensors', tokenizer: 'tokenizer' } : {}),
+    ...(weights.tsAdapter ? { tsAdapter: 'ts-adapter.safetensors' } : {}),
   };
+  if (weights.tsAdapter) checkTsAdapter(spec, { unet: shapesOf(weights.tsAdapter.unet), vae: shapesOf(weights.tsAdapter.vae) });
   const manifest: ModelManifest = {
     format: MODEL_FORMAT,
     version: MODEL_FORMAT_VERSION,
@@ -262,6 +320,7 @@ export async function writeModelDir(dir: string, spec: ModelSpec, weights: Model
     defaultTs: opts.defaultTs ?? DEFAULT_TS,
     textCondition: spec.text ? 'prompt' : 'zeros',
     provenance: { createdAt: new Date().toISOString(), ...opts.provenance },
+    ...(weights.tsAdapter ? { tsAdapter: checkTsGate(weights.tsAdapter.gate) } : {}),
     files,
   };
   const tag = `.tmp-${process.pid}-${Date.now()}`;
@@ -274,6 +333,10 @@ export async function writeModelDir(dir: string, spec: ModelSpec, weights: Model
   try {
     await stage(files.unet, (p) => writeSafetensors(p, weights.unet, { metadata: { format: 'pt' } }));
     await stage(files.vae, (p) => writeSafetensors(p, weights.vae, { metadata: { format: 'pt' } }));
+    if (weights.tsAdapter) {
+      const a = tsAdapterFileWeights(weights.tsAdapter);
+      await stage('ts-adapter.safetensors', (p) => writeSafetensors(p, a, { metadata: { format: 'pt' } }));
+    }
     if (opts.teacherUnet) await stage('teacher-unet.safetensors', (p) => writeSafetensors(p, opts.teacherUnet!, { metadata: { format: 'pt' } }));
     if (spec.text && weights.text && opts.tokenizerDir !== undefined) {
       const text = weights.text;
@@ -308,6 +371,7 @@ export async function writeModelDir(dir: string, spec: ModelSpec, weights: Model
   for (const o of old) await rm(o, { recursive: true, force: true });
   // Files of the previous model that the new one does not have would be taken for this model's.
   if (!opts.teacherUnet) await rm(join(dir, 'teacher-unet.safetensors'), { force: true });
+  if (!weights.tsAdapter) await rm(join(dir, 'ts-adapter.safetensors'), { force: true });
   if (!spec.text) {
     await rm(join(dir, 'text-encoder.safetensors'), { force: true });
     await rm(join(dir, 'tokenizer'), { recursive: true, force: true });

@@ -48,6 +48,8 @@ export interface NetOps<T> {
   scale(x: T, s: number): T;
   /** `[B, C]` → `[B, C, 1, 1]` (for adding a per-sample vector to feature maps). */
   expandSpatial(x: T): T;
+  /** `x` `[B, …]` (any rank) with sample `b` multiplied by `v[b]`, `v` `[B]` (a per-sample gate). */
+  perSample(x: T, v: T): T;
   /** `[B, C, H, W]` → `[B, H·W, C]`. */
   toTokens(x: T): T;
   /** `[B, H·W, C]` → `[B, C, H, W]`, H and W taken from `like` (`[B, *, H, W]`). */

@@ -4,6 +4,7 @@
  */
 import type { HostTensor } from '../host-tensor.js';
 import type { ShapeMap, WeightMap } from './param-maps.js';
+import type { TsAdapterWeights } from './ts-adapter-weights.js';
 import type { ModelSpec, TimeAwareSpec, UNetSpec, VaeSpec } from './specs.js';
 import { taesdParamShapes } from './taesd.js';
 
@@ -255,6 +256,8 @@ export interface ModelWeights {
   readonly vae: WeightMap;
   /** The text encoder (transformers `CLIPTextModel` names), for models with `spec.text`; run by the ONNX backend. */
   readonly text?: WeightMap;
+  /** The t_s adapter (`ts-adapter.ts`): a delta of the student that the dial switches on; both backends apply it. */
+  readonly tsAdapter?: TsAdapterWeights;
 }
 
 /**

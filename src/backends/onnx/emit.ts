@@ -19,6 +19,8 @@ import { unetForward } from '../../models/unet.js';
 import { posteriorMean, vaeDecode, vaeEncode } from '../../models/vae.js';
 import { OnnxGraphBuilder } from './graph-builder.js';
 import { OnnxNetOps } from './onnx-net-ops.js';
+import type { LoraLookup } from '../../models/layers.js';
+import { type TsAdapterWeights, tsAdapterLookup, tsAdapterModules, tsGate } from '../../models/ts-adapter.js';
 
 /** What `emitSubNetwork` can build: every `SubNetwork` plus the fused `student`. */
 export type OnnxGraphName = SubNetwork | 'student';
@@ -44,6 +46,16 @@ export interface EmitWeights {
   readonly teacherUnet?: WeightSource;
   /** The text encoder (transformers `CLIPTextModel` names), for models with `spec.text`. */
   readonly text?: WeightSource;
+  /** The student's t_s adapter, gated by the `timestep` input in `timeAwareEncoder`, `unet` and `student`. */
+  readonly tsAdapter?: TsAdapterWeights;
+}
+
+/** The `lora` option that applies `weights.tsAdapter`'s `network` part at g(timestep), or {} without one. */
+function adapterOption(g: OnnxGraphBuilder, ops: OnnxNetOps, weights: EmitWeights, network: 'unet' | 'vae', gate: () => string, used?: Set<string>): { lora?: LoraLookup<string> } {
+  const a = weights.tsAdapter;
+  if (a === undefined || a[network].size === 0) return {};
+  const w = a[network];
+  return { lora: tsAdapterLookup(tsAdapterModules(w.keys()), lookup(g, w, `tsAdapter.${network}`, used, `tsAdapter.${network}.`), gate(), (n) => w.has(n)) };
 }
 
 /** The ONNX bytes of `net`, its input names and its output names. */
@@ -82,6 +94,9 @@ export function emitSubNetwork(spec: ModelSpec, net: OnnxGraphName, weights: Emi
   };
   const ctxInput = () =>
     u.crossAttentionDim === null ? undefined : input('encoderHiddenStates', ['batch', 'tokens', u.crossAttentionDim]);
+  let gateValue: string | undefined;
+  /** g(t_s) of the adapter, built once per graph from the `timestep` input. */
+  const gateOf = (timestep: string) => () => (gateValue ??= tsGate(ops, weights.tsAdapter!.gate, timestep));
   let outName: string;
   switch (net) {
     case 'vaeEncoder':
@@ -91,7 +106,8 @@ export function emitSubNetwork(spec: ModelSpec, net: OnnxGraphName, weights: Emi
       if (net === 'timeAwareEncoder' && tae === undefined) throw new Error('this model has no time-aware encoder');
       const timestep = tae === undefined ? undefined : input('timestep', ['batch']);
       const p = lookup(g, weights.vae, 'vae', opts.usedParams);
-      g.output(vaeEncode(ops, spec.vae, p, x, { tae, timestep }), (outName = 'moments'), ['batch', 2 * L, 'h', 'w']);
+      const adapter = timestep === undefined ? {} : adapterOption(g, ops, weights, 'vae', gateOf(timestep), opts.usedParams);
+      g.output(vaeEncode(ops, spec.vae, p, x, { tae, timestep, ...adapter }), (outName = 'moments'), ['batch', 2 * L, 'h', 'w']);
       break;
     }
     case 'unet':
@@ -101,7 +117,8 @@ export function emitSubNetwork(spec: ModelSpec, net: OnnxGraphName, weights: Emi
       const encoderHiddenStates = ctxInput();
       const w = net === 'teacherUnet' ? (weights.teacherUnet ?? weights.unet) : weights.unet;
       const p = lookup(g, w, net, opts.usedParams);
-      g.output(unetForward(ops, u, p, { sample, timestep, encoderHiddenStates }), (outName = 'eps'), ['batch', u.outChannels, 'height', 'width']);
+      const adapter = net === 'unet' ? adapterOption(g, ops, weights, 'unet', gateOf(timestep), opts.usedParams) : {};
+      g.output(unetForward(ops, u, p, { sample, timestep, encoderHiddenStates }, adapter), (outName = 'eps'), ['batch', u.outChannels, 'height', 'width']);
       break;
     }
     case 'vaeDecoder': {
@@ -117,11 +134,12 @@ export function emitSubNetwork(spec: ModelSpec, net: OnnxGraphName, weights: Emi
       const epsCoef = input('epsCoef', ['batch']);
       const encoderHiddenStates = ctxInput();
       const pv = lookup(g, weights.vae, 'vae', opts.usedParams);
-      const moments = vaeEncode(ops, spec.vae, pv, x, { tae: spec.tae, timestep: spec.tae ? timestep : undefined });
+      const vaeAdapter = spec.tae ? adapterOption(g, ops, weights, 'vae', gateOf(timestep), opts.usedParams) : {};
+      const moments = vaeEncode(ops, spec.vae, pv, x, { tae: spec.tae, timestep: spec.tae ? timestep : undefined, ...vaeAdapter });
       const sf = spec.vae.scalingFactor;
       const z = ops.scale(posteriorMean(ops, moments), sf);
       const pu = lookup(g, weights.unet, 'unet', opts.usedParams, 'unet.');
-      const eps = unetForward(ops, u, pu, { sample: z, timestep, encoderHiddenStates });
+      const eps = unetForward(ops, u, pu, { sample: z, timestep, encoderHiddenStates }, adapterOption(g, ops, weights, 'unet', gateOf(timestep), opts.usedParams));
       const perSample = (c: string) => g.op('Unsqueeze', [c, g.constInt64([1, 2, 3])]);
       const zHat = ops.add(ops.mul(z, perSample(zCoef)), ops.mul(eps, perSample(epsCoef)));
       g.output(vaeDecode(ops, spec.vae, pv, ops.scale(zHat, 1 / sf)), (outName = 'image'), ['batch', spec.vae.outChannels, 'height', 'width']);

@@ -13,6 +13,7 @@ import { textEncoderParamShapes } from '../../models/clip-text.js';
 import { countParams, unetParamShapes, vaeParamShapes } from '../../models/params.js';
 import type { ModelSpec } from '../../models/specs.js';
 import { DeviceError, formatPlacement, planDevice, providerBundled, type Device, type DevicePlan, type Placement } from './device.js';
+import type { TsAdapterWeights } from '../../models/ts-adapter.js';
 import { emitSubNetwork, type OnnxGraphName, type WeightSource } from './emit.js';
 import { decodeModel } from './onnx-proto.js';
 import { type NativeSession, createNativeSession, nativeTensor } from '../tfjs/ort/ort-binding.js';
@@ -57,6 +58,8 @@ export interface OnnxWeights {
   readonly vae: WeightSource;
   /** The text encoder, for models with `spec.text` (the `textEncoder` graph). */
   readonly text?: WeightSource;
+  /** The student's t_s adapter (`ts-adapter.ts`), applied in `timeAwareEncoder`, `unet` and `student`. */
+  readonly tsAdapter?: TsAdapterWeights;
 }
 
 /** What ran: the contract's name + runtime, and the device facts behind them. */
@@ -146,7 +149,7 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
     plan.adapter === undefined ? '' : ` on ${plan.adapter.name}${plan.adapter.type === 'cpu' ? ' [software]' : ''}`;
   let runtime = `onnxruntime-node ${version} (${providers.join(' > ')}${providers.includes('webgpu') ? adapterText() : ''}, not loaded yet)`;
 
-  const emitWeights = { unet: weights.unet, vae: weights.vae, teacherUnet: opts.teacherUnet, text: weights.text };
+  const emitWeights = { unet: weights.unet, vae: weights.vae, teacherUnet: opts.teacherUnet, text: weights.text, tsAdapter: weights.tsAdapter };
 
   const unetBytes = 4 * countParams(unetParamShapes(spec.unet));
   const vaeBytes = 4 * countParams(vaeParamShapes(spec.vae, spec.tae));

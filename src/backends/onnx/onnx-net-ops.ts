@@ -101,6 +101,14 @@ export class OnnxNetOps implements NetOps<string> {
     return this.g.op('Mul', [x, this.g.constFloat([s])]);
   }
 
+  /** Any rank: flatten to `[B, -1]`, multiply by `v` as `[B, 1]`, reshape back (no rank needed at build time). */
+  perSample(x: string, v: string): string {
+    const g = this.g;
+    const flat = g.op('Reshape', [x, g.constInt64([0, -1])]);
+    const scaled = g.op('Mul', [flat, g.op('Unsqueeze', [v, g.constInt64([1])])]);
+    return g.op('Reshape', [scaled, g.op('Shape', [x])]);
+  }
+
   expandSpatial(x: string): string {
     return this.g.op('Unsqueeze', [x, this.g.constInt64([2, 3])]);
   }

@@ -24,6 +24,7 @@ import type { ModelSpec } from '../../models/specs.js';
 import { textEncoderForward } from '../../models/clip-text.js';
 import { unetForward } from '../../models/unet.js';
 import { vaeDecode, vaeEncode } from '../../models/vae.js';
+import { tsAdapterLookup, tsAdapterModules, tsGate } from '../../models/ts-adapter.js';
 import { ortKernelSettings } from './ort/ort-op-cache.js';
 import { pickTfjsRuntime, type TfjsRuntime, type TfjsRuntimeName } from './runtime.js';
 import { createTfjsNetOps } from './tfjs-net-ops.js';
@@ -125,6 +126,18 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
     text ??= toVariables(weights.text, 'text', false);
     return text;
   };
+  // The t_s adapter (`ts-adapter.ts`): its tensors as constants, gated per sample by each forward's `timestep`.
+  const adapter = weights.tsAdapter === undefined ? undefined : {
+    gate: weights.tsAdapter.gate,
+    unet: toVariables(weights.tsAdapter.unet, 'tsAdapter.unet', false),
+    vae: toVariables(weights.tsAdapter.vae, 'tsAdapter.vae', false),
+  };
+  /** `fopts.lora` when given (it replaces the adapter), else the adapter of `network` at g(timestep), else none. */
+  const loraFor = (network: 'unet' | 'vae', timestep: tf.Tensor, fopts: { readonly lora?: LoraLookup<tf.Tensor> }): LoraLookup<tf.Tensor> | undefined => {
+    if (fopts.lora !== undefined || adapter === undefined || adapter[network].size === 0) return fopts.lora;
+    const w = adapter[network];
+    return tsAdapterLookup(tsAdapterModules(w.keys()), lookupIn(w, `tsAdapter.${network}`), tsGate(ops, adapter.gate, timestep), (n) => w.has(n));
+  };
   const runtime = `tfjs ${runtimeInfo.detail}${heavy === 'ort' ? ` + ORT kernels (${ortKernelSettings.threads} threads)` : ''}`;
 
   function forward(
@@ -143,17 +156,20 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
         case 'teacherUnet': {
           const p = lookupIn(params[net], net);
           const ctx = spec.unet.crossAttentionDim === null ? undefined : need('encoderHiddenStates');
-          const eps = unetForward(ops, spec.unet, p, { sample: need('sample'), timestep: need('timestep'), encoderHiddenStates: ctx }, fopts);
+          const timestep = need('timestep');
+          const lora = net === 'unet' ? loraFor('unet', timestep, fopts) : fopts.lora;
+          const eps = unetForward(ops, spec.unet, p, { sample: need('sample'), timestep, encoderHiddenStates: ctx }, lora === undefined ? {} : { lora });
           return { eps };
         }
         case 'vaeEncoder':
           return { moments: vaeEncode(ops, spec.vae, lookupIn(params.vae, 'vae'), need('sample'), { lora: fopts.lora }) };
         case 'timeAwareEncoder': {
           if (spec.tae === undefined) throw new Error('this model has no time-aware encoder');
+          const timestep = need('timestep');
           const moments = vaeEncode(ops, spec.vae, lookupIn(params.vae, 'vae'), need('sample'), {
             tae: spec.tae,
-            timestep: need('timestep'),
-            lora: fopts.lora,
+            timestep,
+            lora: loraFor('vae', timestep, fopts),
           });
           return { moments };
         }
@@ -189,7 +205,9 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
       return host;
     },
     dispose: async () => {
-      for (const group of [unet, vae, teacher ?? new Map<string, tf.Variable>(), text ?? new Map<string, tf.Variable>()]) for (const v of group.values()) v.dispose();
+      for (const group of [unet, vae, teacher ?? new Map<string, tf.Variable>(), text ?? new Map<string, tf.Variable>(), adapter?.unet ?? new Map<string, tf.Variable>(), adapter?.vae ?? new Map<string, tf.Variable>()]) {
+        for (const v of group.values()) v.dispose();
+      }
     },
   };
 }

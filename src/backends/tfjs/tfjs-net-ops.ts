@@ -75,6 +75,7 @@ export function createTfjsNetOps(opts: TfjsNetOpsOptions = {}): NetOps<tf.Tensor
     mul: (a, b) => tf.mul(a, b),
     scale: (x, s) => tf.mul(x, s),
     expandSpatial: (x) => tf.reshape(x, [...x.shape, 1, 1]),
+    perSample: (x, v) => tf.tidy(() => tf.mul(x, tf.reshape(v, [v.shape[0]!, ...new Array<number>(x.rank - 1).fill(1)]))),
     toTokens: (x) =>
       tf.tidy(() => {
         const [b, c, h, w] = x.shape as [number, number, number, number];

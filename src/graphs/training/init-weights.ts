@@ -32,6 +32,9 @@ export async function readInitWeights(dir: string, spec: ModelSpec, tae: boolean
   if (differs.length > 0) {
     throw new TrainError(`init: ${dir} is not a student of this teacher: its ${differs.join(', ')} spec differs from the teacher's (fine-tune a model distilled from the same teacher)`);
   }
+  if (model.weights.tsAdapter !== undefined) {
+    throw new TrainError(`init: ${dir} has a t_s adapter (its weights depend on t_s); fine-tune from the model it was built on, or from one without an adapter`);
+  }
   const hash = createHash('sha256');
   const add = (prefix: string, w: WeightMap): void => {
     for (const k of [...w.keys()].sort()) {
