@@ -137,6 +137,9 @@ describe.each([
       expect(relativeError(half(mixed[k], 1), half(high[k], 1)), `${k} at 900`).toBeLessThan(1e-4);
       expect(relativeError(half(mixed[k], 1), half(low[k], 1)), `${k}: the adapter matters`).toBeGreaterThan(1e-2);
     }
+    // a batch at one t_s: the ONNX backend runs the adapter merged at that g (no branches); the same numbers
+    const uniform = await run(withAdapter, ts(900, 900));
+    for (const k of ['eps', 'moments'] as const) expect(relativeError(half(uniform[k], 1), half(mixed[k], 1)), `${k}: one g vs mixed`).toBeLessThan(1e-4);
     const mid = await run(withAdapter, ts(400, 400));
     const blend = await run(refs.blend, ts(400, 400));
     for (const k of ['eps', 'moments'] as const) expect(relativeError(mid[k].data, blend[k].data), `${k} at 400`).toBeLessThan(1e-4);

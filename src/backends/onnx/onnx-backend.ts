@@ -13,8 +13,18 @@ import { textEncoderParamShapes } from '../../models/clip-text.js';
 import { countParams, unetParamShapes, vaeParamShapes } from '../../models/params.js';
 import type { ModelSpec } from '../../models/specs.js';
 import { DeviceError, formatPlacement, planDevice, providerBundled, type Device, type DevicePlan, type Placement } from './device.js';
-import type { TsAdapterWeights } from '../../models/ts-adapter.js';
-import { emitSubNetwork, type OnnxGraphName, type WeightSource } from './emit.js';
+import { type TsAdapterWeights, applyTsAdapter, tsGateValue } from '../../models/ts-adapter.js';
+import type { WeightMap } from '../../models/params.js';
+import { type EmitWeights, emitSubNetwork, type OnnxGraphName, type WeightSource } from './emit.js';
+
+/** The graphs a t_s adapter changes (they take `timestep`). */
+const ADAPTED_GRAPHS: ReadonlySet<OnnxGraphName> = new Set(['timeAwareEncoder', 'unet', 'student']);
+
+/** A weight source as a map (for merging; a `Map` is returned as it is). */
+function asMap(w: WeightSource): WeightMap {
+  if (w instanceof Map) return w as WeightMap;
+  throw new Error('a t_s adapter needs its base weights in memory (a WeightMap), not read on demand');
+}
 import { decodeModel } from './onnx-proto.js';
 import { type NativeSession, createNativeSession, nativeTensor } from '../tfjs/ort/ort-binding.js';
 import { SessionHost } from './session-host.js';
@@ -137,7 +147,7 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
   const providers = plan.providers;
   const threads = opts.threads ?? availableParallelism();
   const host = new SessionHost();
-  const loading = new Map<OnnxGraphName, Promise<void>>();
+  const loading = new Map<string, Promise<void>>();
   let ownedDir: string | null = null;
   let lastRunMs = 0;
   const version = (ort as unknown as { env?: { versions?: { common?: string } } }).env?.versions?.common ?? '';
@@ -158,21 +168,36 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
   const weightBytes = (net: OnnxGraphName): number =>
     net === 'student' ? unetBytes + vaeBytes : net === 'unet' || net === 'teacherUnet' ? unetBytes : net === 'textEncoder' ? textBytes : vaeBytes;
 
-  async function load(net: OnnxGraphName): Promise<void> {
+  /**
+   * The weights a graph is emitted with: `emitWeights`, or for a model with a t_s adapter run at one gate value g
+   * for the whole batch, the adapter merged in at g (no adapter branches in the graph: the same maths, at the
+   * base model's cost). A batch of mixed g runs the gated graph.
+   */
+  function weightsAt(g: number | undefined): EmitWeights {
+    const a = weights.tsAdapter;
+    if (g === undefined || a === undefined) return emitWeights;
+    const merged = (base: WeightSource, delta: WeightMap): WeightSource =>
+      g === 0 || delta.size === 0 ? base : applyTsAdapter(asMap(base), delta, g);
+    return { unet: merged(weights.unet, a.unet), vae: merged(weights.vae, a.vae), teacherUnet: opts.teacherUnet, text: weights.text };
+  }
+
+  async function load(key: string, net: OnnxGraphName, g: number | undefined): Promise<void> {
     let model: { kind: 'bytes'; bytes: Uint8Array } | { kind: 'path'; path: string };
+    const w = weightsAt(g);
     if (weightBytes(net) > INLINE_LIMIT_BYTES) {
       const dir = opts.workDir ?? (ownedDir ??= mkdtempSync(join(tmpdir(), 'tadsr-onnx-')));
-      const emitted = emitSubNetwork(spec, net, emitWeights, { externalDataPath: join(dir, `${net}.onnx.data`) });
-      const path = join(dir, `${net}.onnx`);
+      const file = key.replace(/[^A-Za-z0-9_.-]/g, '_');
+      const emitted = emitSubNetwork(spec, net, w, { externalDataPath: join(dir, `${file}.onnx.data`) });
+      const path = join(dir, `${file}.onnx`);
       writeFileSync(path, emitted.bytes);
       model = { kind: 'path', path };
     } else {
-      model = { kind: 'bytes', bytes: emitSubNetwork(spec, net, emitWeights).bytes };
+      model = { kind: 'bytes', bytes: emitSubNetwork(spec, net, w).bytes };
     }
     const probe = providers.some((p) => p !== 'cpu') ? probeFeeds(spec, net) : undefined;
     let r;
     try {
-      r = await host.create(net, model, providers, threads, opts.sessionConfig, probe);
+      r = await host.create(key, model, providers, threads, opts.sessionConfig, probe);
     } catch (err) {
       // an explicit GPU device that fails (no adapter, heavy nodes on the CPU) is the user's to fix: say so
       if (device !== 'auto' && device !== 'cpu' && opts.providers === undefined) throw new DeviceError(`--device ${device}: ${(err as Error).message}`);
@@ -186,21 +211,32 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
       (r.errors.length > 0 ? ` [fell back: ${r.errors.join('; ')}]` : '');
   }
 
-  function ensure(net: OnnxGraphName): Promise<void> {
-    let p = loading.get(net);
+  /** The session key of `net` for these inputs: `net`, or `net@g` when a t_s adapter runs at one g for the batch. */
+  function sessionKey(net: OnnxGraphName, inputs?: Readonly<Record<string, HostTensor>>): { key: string; g?: number } {
+    const a = weights.tsAdapter;
+    const t = inputs?.['timestep'];
+    if (a === undefined || t === undefined || !ADAPTED_GRAPHS.has(net)) return { key: net };
+    const g = tsGateValue(a.gate, t.data[0]!);
+    for (const v of t.data) if (tsGateValue(a.gate, v) !== g) return { key: net };
+    return { key: `${net}@${g}`, g };
+  }
+
+  function ensure(net: OnnxGraphName, inputs?: Readonly<Record<string, HostTensor>>): Promise<string> {
+    const { key, g } = sessionKey(net, inputs);
+    let p = loading.get(key);
     if (p === undefined) {
-      p = load(net);
-      loading.set(net, p);
-      p.catch(() => loading.delete(net));
+      p = load(key, net, g);
+      loading.set(key, p);
+      p.catch(() => loading.delete(key));
     }
-    return p;
+    return p.then(() => key);
   }
 
   async function runGraph(net: OnnxGraphName, inputs: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>> {
-    await ensure(net);
+    const key = await ensure(net, inputs);
     const feeds: Record<string, { shape: number[]; data: Float32Array }> = {};
     for (const [k, t] of Object.entries(inputs)) feeds[k] = { shape: [...t.shape], data: t.data };
-    const { outputs, ms } = await host.run(net, feeds);
+    const { outputs, ms } = await host.run(key, feeds);
     lastRunMs = ms;
     return outputs;
   }
