@@ -10,13 +10,19 @@
  *   --from 300 --to 500 --out runs/dial/model
  * ```
  */
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { checkModelDirTarget, readManifest, writeModelDir } from '../src/graphs/model-dir.js';
 import { loadTrainConfig } from '../src/graphs/train-config.js';
 import { readInitWeights } from '../src/graphs/training/init-weights.js';
 import { checkpointName, readCheckpoint, readLatestCheckpoint } from '../src/graphs/training/run-files.js';
 import { checkTsGate, tsAdapterFromStudent } from '../src/models/ts-adapter.js';
+
+/** A path as provenance records it: relative to the working directory when inside it. */
+function shown(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r.startsWith('..') || isAbsolute(r) ? p : r;
+}
 
 /** A usage or input problem; the message says what to do. */
 export class AddTsAdapterError extends Error {
@@ -57,10 +63,13 @@ export async function addTsAdapter(opts: AddTsAdapterOptions): Promise<{ unet: n
     defaultTs: manifest.defaultTs,
     provenance: {
       ...manifest.provenance,
+      createdAt: new Date().toISOString(),
+      ...(manifest.provenance['createdAt'] === undefined ? {} : { baseCreatedAt: manifest.provenance['createdAt'] }),
       source: 'tools/add-ts-adapter.ts',
-      base: cfg.init,
+      ...(manifest.provenance['source'] === undefined ? {} : { baseSource: manifest.provenance['source'] }),
+      base: shown(cfg.init),
       tsAdapterConfig: opts.config,
-      tsAdapterCheckpoint: ck.dir,
+      tsAdapterCheckpoint: shown(ck.dir),
       tsAdapterStep: ck.state.step,
     },
   });

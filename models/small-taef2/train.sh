@@ -18,8 +18,12 @@
 #   models/small-taef2/train.sh run NAME [--resume]  # any other distillation config of this folder (NAME.json),
 #                                                    # from the teacher, e.g. distill-lr1e-4 (lr 1e-4 from step 0)
 #   models/small-taef2/train.sh s1                   # the start of the fine-tunes (ft-*.json, "init"): the
-#                                                    # shipped model's weights as $TADSR_RUNS/s1/model (models/default,
-#                                                    # F16; the runs of the card used the F32 original); keeps one there
+#                                                    # shipped model's base as $TADSR_RUNS/s1/model (models/default
+#                                                    # without its t_s adapter, F16; the third series used the F32
+#                                                    # original); keeps one there
+#   models/small-taef2/train.sh dial                 # the shipped model: S1 + ft-high-anchor100's step 100 as a
+#                                                    # t_s adapter on from t_s 300 to 500 (tools/add-ts-adapter.ts),
+#                                                    # F16 as $TADSR_RUNS/dial/model-f16
 #   models/small-taef2/train.sh snapshot             # copy the teacher (F16) and the latest distillation checkpoint
 #                                                    # into models/small-taef2/snapshot/ (committed, so the run
 #                                                    # survives a change of machine)
@@ -95,6 +99,19 @@ case "$stage" in
     if [[ -e runs/small-taef2/s1/model ]]; then echo "train.sh s1: runs/small-taef2/s1/model exists; kept"; exit 0; fi
     mkdir -p runs/small-taef2/s1
     cp -r models/default runs/small-taef2/s1/model
+    # models/default is S1 plus its t_s adapter (fourth series): the fine-tunes start from S1 alone
+    rm -f runs/small-taef2/s1/model/ts-adapter.safetensors
+    node -e 'const fs = require("fs"); const p = process.argv[1]; const m = JSON.parse(fs.readFileSync(p, "utf8"));
+      delete m.tsAdapter; delete m.files.tsAdapter; fs.writeFileSync(p, JSON.stringify(m, null, 2) + "\n");' runs/small-taef2/s1/model/model.json
+    ;;
+  dial)
+    # the shipped model (fourth series): S1 with ft-high-anchor100's step 100 as its t_s adapter, on from 300 to 500
+    link_runs
+    [[ -e runs/small-taef2/s1/model ]] || "$0" s1
+    [[ -d $RUNS/ft-high-anchor100/checkpoints/step-000100 ]] || "${TADSR[@]}" train --config "$HERE/ft-high-anchor100.json" --quiet
+    npx tsx tools/add-ts-adapter.ts --config "$HERE/ft-high-anchor100.json" --step 100 --from 300 --to 500 --out runs/small-taef2/dial/model
+    npx tsx bench/shipped-model-export.ts runs/small-taef2/dial/model runs/small-taef2/dial/model-f16 "$HERE/MODEL_CARD.md"
+    echo "train.sh dial: runs/small-taef2/dial/model-f16 is what models/default holds"
     ;;
   run)
     link_runs
@@ -128,7 +145,7 @@ case "$stage" in
     echo "restored the teacher and distill checkpoint $(cat "$snap/distill/checkpoints/latest") into $RUNS"
     ;;
   *)
-    sed -n '2,29p' "$0"
+    sed -n '2,36p' "$0"
     exit 2
     ;;
 esac

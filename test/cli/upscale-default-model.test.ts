@@ -10,7 +10,9 @@ import sharp from 'sharp';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { defaultModelDir } from '../../src/graphs/infer.js';
-import { readManifest } from '../../src/graphs/model-dir.js';
+import { readManifest, readModelDir } from '../../src/graphs/model-dir.js';
+import { createOnnxBackend } from '../../src/backends/onnx/onnx-backend.js';
+import { relativeError } from '../fixtures/parity/load-fixture.js';
 import { decodeImage } from '../../src/io/decode-image.js';
 import { bicubicUpscale, psnr } from '../../src/metrics/index.js';
 
@@ -42,13 +44,33 @@ describe('tadsr upscale with the shipped default model', () => {
   it('models/default is a trained tadsr model and is the CLI default', async () => {
     expect(defaultModelDir()).toBe(repoModels);
     const m = await readManifest(repoModels);
-    // the mean of two distillation checkpoints of `tadsr train` (models/small-taef2/MODEL_CARD.md)
-    expect(m.provenance['source']).toBe('tools/average-models.ts');
+    // the mean of two distillation checkpoints of `tadsr train`, plus a t_s adapter (models/small-taef2/MODEL_CARD.md)
+    expect(m.provenance['baseSource']).toBe('tools/average-models.ts');
+    expect(m.provenance['source']).toBe('tools/add-ts-adapter.ts');
+    expect(m.tsAdapter).toEqual({ from: 300, to: 500 });
+    expect(m.defaultTs).toBeLessThanOrEqual(m.tsAdapter!.from); // the default t_s is the distilled student's, untouched
     expect(m.preset).toBe('small-taef2');
     expect(m.spec.vae.arch).toBe('taesd');
     expect(m.spec.tae).toBeDefined();
     const pkg = JSON.parse(readFileSync(resolve(repoModels, '../../package.json'), 'utf8')) as { files: string[] };
     expect(pkg.files).toContain('models');
+  });
+
+  it('its t_s adapter leaves t_s ≤ 300 to the distilled student and changes t_s ≥ 500', async () => {
+    const m = await readModelDir(repoModels);
+    const { tsAdapter, ...base } = m.weights;
+    expect(tsAdapter).toBeDefined();
+    const [withAdapter, without] = await Promise.all([m.weights, base].map((w) => createOnnxBackend(m.manifest.spec, w, { providers: ['cpu'] })));
+    try {
+      const sample = { shape: [1, 3, 64, 64], data: Float32Array.from({ length: 3 * 64 * 64 }, (_, i) => 0.6 * Math.sin(i * 0.013) * Math.cos(i * 0.0007)) };
+      const at = async (b: typeof withAdapter, t: number) =>
+        (await b.runGraph('student', { sample, timestep: { shape: [1], data: Float32Array.of(t) }, zCoef: { shape: [1], data: Float32Array.of(0) }, epsCoef: { shape: [1], data: Float32Array.of(1) } }))['image']!.data;
+      expect(relativeError(await at(withAdapter, 300), await at(without, 300))).toBeLessThan(1e-6);
+      expect(relativeError(await at(withAdapter, 700), await at(without, 700))).toBeGreaterThan(1e-3);
+    } finally {
+      await withAdapter.dispose();
+      await without.dispose();
+    }
   });
 
   it('128² in → 512² out with no --model, close to the input (not noise)', async () => {
