@@ -21,6 +21,7 @@
  * const unetAt400 = applyTsAdapter(base.unet, adapter.unet, 0.5);   // the merged weights at t_s 400
  */
 import type { LoraLookup } from './layers.js';
+import { type LoraModule, mergeLora } from './lora.js';
 import type { NetOps, ParamLookup } from './net-ops.js';
 import type { ModelWeights, ShapeMap, WeightMap } from './params.js';
 import type { TsAdapterWeights, TsGate } from './ts-adapter-weights.js';
@@ -130,36 +131,26 @@ export function tsAdapterLookup<T>(modules: ReadonlyMap<string, DeltaKind>, p: P
   };
 }
 
-/** Base weights with `g`·ΔW merged in on the host (g = 1: the fine-tuned student; tools and tests). */
+/** Base weights with `g`·ΔW merged in on the host (g = 1: the fine-tuned student; the ONNX backend, tools, tests). */
 export function applyTsAdapter(base: WeightMap, adapter: WeightMap, g: number): WeightMap {
   const out: WeightMap = new Map(base);
+  const loras: LoraModule[] = [];
   for (const [module, kind] of tsAdapterModules(adapter.keys())) {
     const w = base.get(`${module}.weight`);
     if (w === undefined) throw new TsAdapterError(`t_s adapter: "${module}" is not in the base weights`);
-    const merged = new Float32Array(w.data);
-    if (kind === 'dense') {
-      const d = adapter.get(`${module}.delta.weight`)!.data;
-      for (let i = 0; i < merged.length; i++) merged[i]! += g * d[i]!;
-      const db = adapter.get(`${module}.delta.bias`);
-      const b = base.get(`${module}.bias`);
-      if (db !== undefined && b !== undefined) out.set(`${module}.bias`, { shape: b.shape, data: b.data.map((v, i) => v + g * db.data[i]!) });
-    } else {
-      const a = adapter.get(`${module}.lora_A.weight`)!;
-      const bm = adapter.get(`${module}.lora_B.weight`)!;
-      const outC = w.shape[0]!;
-      const r = a.shape[0]!;
-      const cols = merged.length / outC;
-      for (let o = 0; o < outC; o++) {
-        for (let k = 0; k < r; k++) {
-          const bv = g * bm.data[o * r + k]!;
-          if (bv === 0) continue;
-          for (let c = 0; c < cols; c++) merged[o * cols + c]! += bv * a.data[k * cols + c]!;
-        }
-      }
+    if (kind === 'lora') {
+      // B already holds alpha/r: merged at scale g (mergeLora's alpha/rank)
+      const rank = adapter.get(`${module}.lora_A.weight`)!.shape[0]!;
+      loras.push({ module, adapter: { network: 'unet', rank, alpha: g * rank, targets: [] }, baseShape: w.shape });
+      continue;
     }
-    out.set(`${module}.weight`, { shape: w.shape, data: merged });
+    const d = adapter.get(`${module}.delta.weight`)!.data;
+    out.set(`${module}.weight`, { shape: w.shape, data: w.data.map((v, i) => v + g * d[i]!) });
+    const db = adapter.get(`${module}.delta.bias`);
+    const b = base.get(`${module}.bias`);
+    if (db !== undefined && b !== undefined) out.set(`${module}.bias`, { shape: b.shape, data: b.data.map((v, i) => v + g * db.data[i]!) });
   }
-  return out;
+  return loras.length === 0 ? out : mergeLora(out, adapter, loras);
 }
 
 /**
