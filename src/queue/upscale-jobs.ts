@@ -47,11 +47,15 @@ async function hashFile(h: ReturnType<typeof createHash>, path: string): Promise
   for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
 }
 
-/** 16 hex digits of sha256 over a model directory's `model.json` and the UNet and VAE weight files it names. */
+/**
+ * 16 hex digits of sha256 over a model directory's `model.json` and the weight files it names for inference: UNet,
+ * VAE, and the t_s adapter and text encoder when it has them (a folder without those hashes as it always did).
+ */
 export async function modelHash(dir: string): Promise<string> {
   const manifest = await readManifest(dir);
   const h = createHash('sha256');
-  for (const f of ['model.json', manifest.files.unet, manifest.files.vae]) {
+  const optional = [manifest.files.tsAdapter, manifest.files.textEncoder].filter((f): f is string => f !== undefined);
+  for (const f of ['model.json', manifest.files.unet, manifest.files.vae, ...optional]) {
     h.update(`${f}\0`);
     await hashFile(h, join(dir, f));
   }
