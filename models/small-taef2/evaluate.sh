@@ -17,6 +17,8 @@
 #                                                         # that chose the recipe), then mean ± sd over seeds
 #   models/small-taef2/evaluate.sh realism [MODEL]        # t_s 100…900 beside realesrgan-x4plus and x4v3 on every 8th
 #                                                         # pair (12; the subset of ../shared/weights/README.md)
+#   models/small-taef2/evaluate.sh subsets [MODEL]        # the `sweep` report of MODEL averaged over the first 12, the
+#                                                         # 41 held-out and the every-8th pairs (tools/report-subsets.ts)
 #
 # Results go to $OUT (default /tmp/tadsr-eval-small-taef2: they hold DRealSR images, so not in the repo).
 # Runs: $TADSR_RUNS (default ~/tadsr-runs/small-taef2). The CLI: $TADSR (default "node bin/tadsr.js").
@@ -129,8 +131,12 @@ case "$stage" in
     "${TADSR[@]}" eval-model --model "$model" --lq "$pairs/lr" --hr "$pairs/hr" --t-s 100,300,500,700,900 \
       --peer-models "$(peer_models)" --report "$OUT/report-realism-$(basename "$model")" --quiet | tee "$OUT/realism-$(basename "$model").txt"
     ;;
+  subsets)
+    model="${1:-models/default}"
+    npx tsx tools/report-subsets.ts "$OUT/report-$(basename "$model")/report.json"
+    ;;
   *)
-    sed -n '2,22p' "$0"
+    sed -n '2,24p' "$0"
     exit 2
     ;;
 esac
