@@ -24,7 +24,7 @@ import type { ModelSpec } from '../../models/specs.js';
 import { textEncoderForward } from '../../models/clip-text.js';
 import { unetForward } from '../../models/unet.js';
 import { vaeDecode, vaeEncode } from '../../models/vae.js';
-import { tsAdapterLookup, tsAdapterModules, tsGate } from '../../models/ts-adapter.js';
+import { applyTsAdapter, tsAdapterLookup, tsAdapterModules, tsGate, tsGateValue } from '../../models/ts-adapter.js';
 import { ortKernelSettings } from './ort/ort-op-cache.js';
 import { pickTfjsRuntime, type TfjsRuntime, type TfjsRuntimeName } from './runtime.js';
 import { createTfjsNetOps } from './tfjs-net-ops.js';
@@ -132,11 +132,30 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
     unet: toVariables(weights.tsAdapter.unet, 'tsAdapter.unet', false),
     vae: toVariables(weights.tsAdapter.vae, 'tsAdapter.vae', false),
   };
-  /** `fopts.lora` when given (it replaces the adapter), else the adapter of `network` at g(timestep), else none. */
-  const loraFor = (network: 'unet' | 'vae', timestep: tf.Tensor, fopts: { readonly lora?: LoraLookup<tf.Tensor> }): LoraLookup<tf.Tensor> | undefined => {
-    if (fopts.lora !== undefined || adapter === undefined || adapter[network].size === 0) return fopts.lora;
+  /**
+   * How `network` runs with the adapter for this `timestep`: `fopts.lora` when given (it replaces the adapter); for a
+   * batch at one gate value g, the weights merged at g (made once per g; the base at g = 0) and no branches; for a
+   * batch of mixed g, the base weights with the adapter's branches gated per sample.
+   */
+  const mergedAt = new Map<string, Map<string, tf.Tensor>>();
+  const adapted = (network: 'unet' | 'vae', timestep: tf.Tensor, fopts: { readonly lora?: LoraLookup<tf.Tensor> }) => {
+    const base = params[network];
+    if (fopts.lora !== undefined || adapter === undefined || adapter[network].size === 0) return { p: base, lora: fopts.lora };
+    const gs = Array.from(timestep.dataSync(), (t) => tsGateValue(adapter.gate, t));
+    if (gs.every((g) => g === gs[0])) {
+      const g = gs[0]!;
+      if (g === 0) return { p: base, lora: undefined };
+      let m = mergedAt.get(`${network}@${g}`);
+      if (m === undefined) {
+        const host = weights[network];
+        m = new Map<string, tf.Tensor>(base);
+        for (const [k, t] of applyTsAdapter(host, weights.tsAdapter![network], g)) if (t !== host.get(k)) m.set(k, tf.keep(tf.tensor(t.data, [...t.shape])));
+        mergedAt.set(`${network}@${g}`, m);
+      }
+      return { p: m, lora: undefined };
+    }
     const w = adapter[network];
-    return tsAdapterLookup(tsAdapterModules(w.keys()), lookupIn(w, `tsAdapter.${network}`), tsGate(ops, adapter.gate, timestep), (n) => w.has(n));
+    return { p: base, lora: tsAdapterLookup(tsAdapterModules(w.keys()), lookupIn(w, `tsAdapter.${network}`), tsGate(ops, adapter.gate, timestep), (n) => w.has(n)) };
   };
   const runtime = `tfjs ${runtimeInfo.detail}${heavy === 'ort' ? ` + ORT kernels (${ortKernelSettings.threads} threads)` : ''}`;
 
@@ -154,11 +173,10 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
       switch (net) {
         case 'unet':
         case 'teacherUnet': {
-          const p = lookupIn(params[net], net);
           const ctx = spec.unet.crossAttentionDim === null ? undefined : need('encoderHiddenStates');
           const timestep = need('timestep');
-          const lora = net === 'unet' ? loraFor('unet', timestep, fopts) : fopts.lora;
-          const eps = unetForward(ops, spec.unet, p, { sample: need('sample'), timestep, encoderHiddenStates: ctx }, lora === undefined ? {} : { lora });
+          const { p, lora } = net === 'unet' ? adapted('unet', timestep, fopts) : { p: params[net], lora: fopts.lora };
+          const eps = unetForward(ops, spec.unet, lookupIn(p, net), { sample: need('sample'), timestep, encoderHiddenStates: ctx }, lora === undefined ? {} : { lora });
           return { eps };
         }
         case 'vaeEncoder':
@@ -166,11 +184,8 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
         case 'timeAwareEncoder': {
           if (spec.tae === undefined) throw new Error('this model has no time-aware encoder');
           const timestep = need('timestep');
-          const moments = vaeEncode(ops, spec.vae, lookupIn(params.vae, 'vae'), need('sample'), {
-            tae: spec.tae,
-            timestep,
-            lora: loraFor('vae', timestep, fopts),
-          });
+          const { p, lora } = adapted('vae', timestep, fopts);
+          const moments = vaeEncode(ops, spec.vae, lookupIn(p, 'vae'), need('sample'), { tae: spec.tae, timestep, lora });
           return { moments };
         }
         case 'vaeDecoder':
@@ -208,6 +223,11 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
       for (const group of [unet, vae, teacher ?? new Map<string, tf.Variable>(), text ?? new Map<string, tf.Variable>(), adapter?.unet ?? new Map<string, tf.Variable>(), adapter?.vae ?? new Map<string, tf.Variable>()]) {
         for (const v of group.values()) v.dispose();
       }
+      for (const [key, m] of mergedAt) {
+        const base: ReadonlyMap<string, tf.Tensor> = key.startsWith('unet@') ? unet : vae;
+        for (const [k, t] of m) if (t !== base.get(k)) t.dispose();
+      }
+      mergedAt.clear();
     },
   };
 }
