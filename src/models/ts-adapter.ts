@@ -9,8 +9,8 @@
  * end moves the small-t_s end too (the two share all weights; model card, third series); gated by t_s it cannot.
  *
  * ΔW is applied as a branch beside each module, `y = base(x) + g·Δ(x)`, with g per sample (the graph's `timestep`
- * input), so one graph serves a batch of mixed t_s and low-rank deltas stay low-rank (the ONNX backend runs a
- * batch at one t_s on weights merged at that g instead — {@link applyTsAdapter} — the same maths at the base cost):
+ * input), so one graph serves a batch of mixed t_s and low-rank deltas stay low-rank (both backends run a batch
+ * at one t_s on weights merged at that g instead — {@link applyTsAdapter} — the same maths at the base cost):
  * - LoRA modules: `<module>.lora_A.weight` `[r, in(, kh, kw)]`, `<module>.lora_B.weight` `[out, r(, 1, 1)]`, with
  *   alpha/r already multiplied into B (Δ = B·A);
  * - full-rank modules (a fine-tune's fully trained `conv_in`, time layers): `<module>.delta.weight` (the base
