@@ -11,7 +11,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readModelDir } from '../src/graphs/model-dir.js';
-import { tsAdapterFileWeights } from '../src/models/model-dir.js';
+import { tsAdapterFileWeights } from '../src/models/ts-adapter.js';
 import { writeSafetensors } from '../src/models/safetensors.js';
 
 /** Copy `src` (a tadsr model directory) to `dst` with F16 weights; returns the manifest written. */

@@ -31,7 +31,7 @@ import { validateModelSpec } from './schema.js';
 import { textEncoderParamShapes } from './clip-text.js';
 import type { ModelSpec } from './specs.js';
 import type { WeightMap } from './param-maps.js';
-import { type TsAdapterWeights, type TsGate, checkTsAdapter, checkTsGate, shapesOf } from './ts-adapter.js';
+import { type TsAdapterWeights, type TsGate, checkTsAdapter, checkTsGate, shapesOf, tsAdapterFileWeights, tsAdapterFromFileWeights } from './ts-adapter.js';
 import type { OneStepFormula } from '../schedule/one-step.js';
 import { DEFAULT_TS } from '../schedule/timesteps.js';
 
@@ -128,7 +128,7 @@ function checkManifestFields(where: string, json: Record<string, unknown>): void
   const bad = (key: string, why: string) => new ModelDirError(`${where}: "${key}" ${why}`);
   const t = json['defaultTs'];
   if (!(typeof t === 'number' && Number.isInteger(t) && t >= 0 && t <= 999)) throw bad('defaultTs', `must be an integer in [0, 999], got ${JSON.stringify(t)}`);
-  if ((f0(json)['tsAdapter'] === undefined) !== (json['tsAdapter'] === undefined)) {
+  if ((filesObject(json)['tsAdapter'] === undefined) !== (json['tsAdapter'] === undefined)) {
     throw bad('tsAdapter', 'and "files.tsAdapter" go together: the gate { from, to } and the adapter file');
   }
   if (json['tsAdapter'] !== undefined) {
@@ -152,7 +152,7 @@ function checkManifestFields(where: string, json: Record<string, unknown>): void
 }
 
 /** `json.files` as a record (empty when it is not an object; the caller reports that). */
-function f0(json: Record<string, unknown>): Record<string, unknown> {
+function filesObject(json: Record<string, unknown>): Record<string, unknown> {
   const f = json['files'];
   return f !== null && typeof f === 'object' && !Array.isArray(f) ? (f as Record<string, unknown>) : {};
 }
@@ -230,13 +230,9 @@ async function readTsAdapter(path: string, spec: ModelSpec, gate: TsGate): Promi
     throw new ModelDirError(`cannot read the t_s adapter ${m.startsWith(path) ? m : `${path}: ${m}`}`);
   }
   assertFinite(path, all);
-  const adapter: { gate: TsGate; unet: WeightMap; vae: WeightMap } = { gate, unet: new Map(), vae: new Map() };
-  for (const [k, t] of all) {
-    const net = k.startsWith('unet.') ? 'unet' : k.startsWith('vae.') ? 'vae' : undefined;
-    if (net === undefined) throw new ModelDirError(`${path}: "${k}" is neither unet.… nor vae.…`);
-    adapter[net].set(k.slice(net.length + 1), t);
-  }
+  let adapter: TsAdapterWeights;
   try {
+    adapter = tsAdapterFromFileWeights(all, gate);
     checkTsAdapter(spec, { unet: shapesOf(adapter.unet), vae: shapesOf(adapter.vae) });
   } catch (err) {
     throw new ModelDirError(`${path}: ${(err as Error).message}`);
@@ -244,10 +240,6 @@ async function readTsAdapter(path: string, spec: ModelSpec, gate: TsGate): Promi
   return adapter;
 }
 
-/** A t_s adapter as one weight map (`unet.…` / `vae.…`), as the model folder stores it. */
-export function tsAdapterFileWeights(a: TsAdapterWeights): WeightMap {
-  return new Map([...[...a.unet].map(([k, t]) => [`unet.${k}`, t] as const), ...[...a.vae].map(([k, t]) => [`vae.${k}`, t] as const)]);
-}
 
 export interface WriteModelOptions {
   readonly preset?: string;

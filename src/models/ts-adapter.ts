@@ -51,6 +51,13 @@ export function tsGateValue(gate: TsGate, t: number): number {
   return Math.min(1, Math.max(0, (t - gate.from) / (gate.to - gate.from)));
 }
 
+/** The one gate value of a batch (`timesteps` `[B]`), or undefined when its samples' t_s give different values. */
+export function uniformGate(gate: TsGate, timesteps: ArrayLike<number>): number | undefined {
+  const g = tsGateValue(gate, timesteps[0]!);
+  for (let i = 1; i < timesteps.length; i++) if (tsGateValue(gate, timesteps[i]!) !== g) return undefined;
+  return g;
+}
+
 /** g(t) in a graph: `timestep` `[B]` → `[B]`, as `relu(u) − relu(u − 1)` with u = (t − from)/(to − from). */
 export function tsGate<T>(ops: NetOps<T>, gate: TsGate, timestep: T): T {
   const u = ops.scale(ops.addScalar(timestep, -gate.from), 1 / (gate.to - gate.from));
@@ -111,6 +118,22 @@ export function checkTsAdapter(spec: ModelSpec, adapter: { readonly unet: ShapeM
   for (const name of adapter.vae.keys()) {
     if (!name.startsWith('encoder.') && !name.startsWith('quant_conv.')) throw new TsAdapterError(`t_s adapter (vae): "${name}" is not in the encoder (the decoder is frozen)`);
   }
+}
+
+/** An adapter as one weight map (`unet.…` / `vae.…`), as a model folder's `ts-adapter.safetensors` stores it. */
+export function tsAdapterFileWeights(a: TsAdapterWeights): WeightMap {
+  return new Map([...[...a.unet].map(([k, t]) => [`unet.${k}`, t] as const), ...[...a.vae].map(([k, t]) => [`vae.${k}`, t] as const)]);
+}
+
+/** The inverse of {@link tsAdapterFileWeights}; throws {@link TsAdapterError} on a name of neither network. */
+export function tsAdapterFromFileWeights(all: WeightMap, gate: TsGate): TsAdapterWeights {
+  const a = { gate, unet: new Map() as WeightMap, vae: new Map() as WeightMap };
+  for (const [k, t] of all) {
+    const net = k.startsWith('unet.') ? 'unet' : k.startsWith('vae.') ? 'vae' : undefined;
+    if (net === undefined) throw new TsAdapterError(`"${k}" is neither unet.… nor vae.…`);
+    a[net].set(k.slice(net.length + 1), t);
+  }
+  return a;
 }
 
 /** Shapes of a weight map (for {@link checkTsAdapter}). */

@@ -13,9 +13,16 @@ import { textEncoderParamShapes } from '../../models/clip-text.js';
 import { countParams, unetParamShapes, vaeParamShapes } from '../../models/params.js';
 import type { ModelSpec } from '../../models/specs.js';
 import { DeviceError, formatPlacement, planDevice, providerBundled, type Device, type DevicePlan, type Placement } from './device.js';
-import { type TsAdapterWeights, applyTsAdapter, tsGateValue } from '../../models/ts-adapter.js';
+import { type TsAdapterWeights, applyTsAdapter, uniformGate } from '../../models/ts-adapter.js';
 import type { WeightMap } from '../../models/params.js';
 import { type EmitWeights, emitSubNetwork, type OnnxGraphName, type WeightSource } from './emit.js';
+
+import { decodeModel } from './onnx-proto.js';
+import { type NativeSession, createNativeSession, nativeTensor } from '../tfjs/ort/ort-binding.js';
+import { SessionHost } from './session-host.js';
+import { createSharedNormRunner } from './shared-norm.js';
+import type { SharedNormBackend } from '../shared-norm.js';
+import type { ExecutionProvider, WireTensor } from './session-protocol.js';
 
 /** The graphs a t_s adapter changes (they take `timestep`). */
 const ADAPTED_GRAPHS: ReadonlySet<OnnxGraphName> = new Set(['timeAwareEncoder', 'unet', 'student']);
@@ -25,12 +32,6 @@ function asMap(w: WeightSource): WeightMap {
   if (w instanceof Map) return w as WeightMap;
   throw new Error('a t_s adapter needs its base weights in memory (a WeightMap), not read on demand');
 }
-import { decodeModel } from './onnx-proto.js';
-import { type NativeSession, createNativeSession, nativeTensor } from '../tfjs/ort/ort-binding.js';
-import { SessionHost } from './session-host.js';
-import { createSharedNormRunner } from './shared-norm.js';
-import type { SharedNormBackend } from '../shared-norm.js';
-import type { ExecutionProvider, WireTensor } from './session-protocol.js';
 
 /** Graphs whose weights exceed this go through an external-data file (protobuf's limit is 2 GiB). */
 const INLINE_LIMIT_BYTES = 1.5 * 2 ** 30;
@@ -216,9 +217,8 @@ export async function createOnnxBackend(spec: ModelSpec, weights: OnnxWeights, o
     const a = weights.tsAdapter;
     const t = inputs?.['timestep'];
     if (a === undefined || t === undefined || !ADAPTED_GRAPHS.has(net)) return { key: net };
-    const g = tsGateValue(a.gate, t.data[0]!);
-    for (const v of t.data) if (tsGateValue(a.gate, v) !== g) return { key: net };
-    return { key: `${net}@${g}`, g };
+    const g = uniformGate(a.gate, t.data);
+    return g === undefined ? { key: net } : { key: `${net}@${g}`, g };
   }
 
   function ensure(net: OnnxGraphName, inputs?: Readonly<Record<string, HostTensor>>): Promise<string> {

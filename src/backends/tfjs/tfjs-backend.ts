@@ -24,7 +24,7 @@ import type { ModelSpec } from '../../models/specs.js';
 import { textEncoderForward } from '../../models/clip-text.js';
 import { unetForward } from '../../models/unet.js';
 import { vaeDecode, vaeEncode } from '../../models/vae.js';
-import { applyTsAdapter, tsAdapterLookup, tsAdapterModules, tsGate, tsGateValue } from '../../models/ts-adapter.js';
+import { applyTsAdapter, tsAdapterLookup, tsAdapterModules, tsGate, uniformGate } from '../../models/ts-adapter.js';
 import { ortKernelSettings } from './ort/ort-op-cache.js';
 import { pickTfjsRuntime, type TfjsRuntime, type TfjsRuntimeName } from './runtime.js';
 import { createTfjsNetOps } from './tfjs-net-ops.js';
@@ -131,6 +131,7 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
     gate: weights.tsAdapter.gate,
     unet: toVariables(weights.tsAdapter.unet, 'tsAdapter.unet', false),
     vae: toVariables(weights.tsAdapter.vae, 'tsAdapter.vae', false),
+    modules: { unet: tsAdapterModules(weights.tsAdapter.unet.keys()), vae: tsAdapterModules(weights.tsAdapter.vae.keys()) },
   };
   /**
    * How `network` runs with the adapter for this `timestep`: `fopts.lora` when given (it replaces the adapter); for a
@@ -141,9 +142,8 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
   const adapted = (network: 'unet' | 'vae', timestep: tf.Tensor, fopts: { readonly lora?: LoraLookup<tf.Tensor> }) => {
     const base = params[network];
     if (fopts.lora !== undefined || adapter === undefined || adapter[network].size === 0) return { p: base, lora: fopts.lora };
-    const gs = Array.from(timestep.dataSync(), (t) => tsGateValue(adapter.gate, t));
-    if (gs.every((g) => g === gs[0])) {
-      const g = gs[0]!;
+    const g = uniformGate(adapter.gate, timestep.dataSync());
+    if (g !== undefined) {
       if (g === 0) return { p: base, lora: undefined };
       let m = mergedAt.get(`${network}@${g}`);
       if (m === undefined) {
@@ -155,7 +155,7 @@ export async function createTfjsBackend(spec: ModelSpec, weights: ModelWeights, 
       return { p: m, lora: undefined };
     }
     const w = adapter[network];
-    return { p: base, lora: tsAdapterLookup(tsAdapterModules(w.keys()), lookupIn(w, `tsAdapter.${network}`), tsGate(ops, adapter.gate, timestep), (n) => w.has(n)) };
+    return { p: base, lora: tsAdapterLookup(adapter.modules[network], lookupIn(w, `tsAdapter.${network}`), tsGate(ops, adapter.gate, timestep), (n) => w.has(n)) };
   };
   const runtime = `tfjs ${runtimeInfo.detail}${heavy === 'ort' ? ` + ORT kernels (${ortKernelSettings.threads} threads)` : ''}`;
 
